@@ -1,0 +1,6 @@
+# GR loss on the embedded MNIST-mosaic demo (single positive per image).
+_base_ = [
+    '_base_/models/resnet18_half.py', '_base_/datasets/mnist_mosaic.py',
+    '_base_/schedules/demo_adam.py', '_base_/default_runtime.py'
+]
+model = dict(head=dict(loss=dict(type='GRLoss')))

@@ -1,0 +1,108 @@
+"""Run configs over seeds the way the SPML protocol reports them.
+
+Each run trains, keeps the checkpoint of the best validation mAP, and
+evaluates that checkpoint on the test set; :func:`summarize` turns many runs
+into a method-by-metric table of mean and spread.
+"""
+import copy
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+
+def train_and_test(cfg: Config, work_dir: str, seed: int) -> dict:
+    """Train ``cfg`` with ``seed``, then test its best-val checkpoint.
+
+    Args:
+        cfg (Config): A training config with val and test settings and a
+            ``CheckpointHook`` that saves the best checkpoint.
+        work_dir (str): Folder of this run's logs and checkpoints.
+        seed (int): ``randomness.seed`` of the run.
+
+    Returns:
+        dict: ``best_val`` (the best val mAP), ``best_ckpt`` (its path) and
+        ``test`` (the test metrics of that checkpoint).
+    """
+    cfg = copy.deepcopy(cfg)
+    cfg.work_dir = work_dir
+    cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    best_ckpt = runner.message_hub.get_info('best_ckpt')
+    if best_ckpt is None:
+        raise RuntimeError(
+            f'{work_dir}: no best checkpoint was saved; the config needs '
+            "default_hooks.checkpoint.save_best (e.g. 'spml/mAP') and a "
+            'validation set.')
+    best_val = float(runner.message_hub.get_info('best_score'))
+    runner.load_checkpoint(best_ckpt)
+    test = runner.test()
+    return dict(best_val=best_val, best_ckpt=best_ckpt, test=dict(test))
+
+
+def summarize(results: Dict[str, List[dict]],
+              metrics: Sequence[str] = ('spml/mAP', )) -> List[dict]:
+    """Mean and sample standard deviation of the test ``metrics`` (and the
+    best val mAP) of every method's runs.
+
+    Args:
+        results (dict): Method name -> list of :func:`train_and_test` results.
+        metrics (Sequence[str]): Test metrics to report.
+
+    Returns:
+        list[dict]: One row per method: ``method``, ``runs`` and, for each
+        metric, ``mean`` and ``std`` (0 for a single run).
+    """
+    rows = []
+    for method, runs in results.items():
+        row = dict(method=method, runs=len(runs))
+        columns = {f'test {m}': [r['test'][m] for r in runs] for m in metrics}
+        columns['val spml/mAP'] = [r['best_val'] for r in runs]
+        for name, values in columns.items():
+            values = np.asarray(values, dtype=float)
+            row[name] = (values.mean(),
+                         values.std(ddof=1) if len(values) > 1 else 0.0)
+        rows.append(row)
+    return rows
+
+
+def format_table(rows: List[dict], fmt: str = 'markdown') -> str:
+    """Render :func:`summarize` rows as a Markdown table or as CSV."""
+    columns = [k for k in rows[0] if k not in ('method', 'runs')]
+    if fmt == 'csv':
+        head = ['method', 'runs'] + [f'{c} {s}' for c in columns
+                                     for s in ('mean', 'std')]
+        lines = [','.join(head)]
+        for row in rows:
+            values = [f'{v:.4f}' for c in columns for v in row[c]]
+            lines.append(','.join([row['method'], str(row['runs'])] + values))
+        return '\n'.join(lines) + '\n'
+    lines = ['| method | runs | ' + ' | '.join(columns) + ' |',
+             '|---|---|' + '---|' * len(columns)]
+    for row in rows:
+        cells = [f'{row[c][0]:.2f} ± {row[c][1]:.2f}' for c in columns]
+        lines.append(f'| {row["method"]} | {row["runs"]} | ' +
+                     ' | '.join(cells) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def run_configs(config_files: Sequence[str],
+                seeds: Sequence[int],
+                work_dir: str,
+                cfg_options: Optional[dict] = None) -> Dict[str, List[dict]]:
+    """:func:`train_and_test` every config with every seed; the method name
+    is the config's file name."""
+    results = {}
+    for path in config_files:
+        method = osp.splitext(osp.basename(path))[0]
+        cfg = Config.fromfile(path)
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+        results[method] = [
+            train_and_test(cfg, osp.join(work_dir, method, f'seed{seed}'),
+                           seed) for seed in seeds
+        ]
+    return results

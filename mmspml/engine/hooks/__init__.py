@@ -1,0 +1,3 @@
+from .spml_loss_hook import SPMLLossHook
+
+__all__ = ['SPMLLossHook']

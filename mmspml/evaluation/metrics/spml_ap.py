@@ -1,0 +1,163 @@
+"""mAP and F1 scores for single-positive multi-label learning."""
+from typing import List, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+from mmpretrain.registry import METRICS
+
+
+def average_precision(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per-class average precision, equal to sklearn's
+    ``average_precision_score`` (ties included).
+
+    AP = sum over thresholds of (R_t - R_{t-1}) P_t, the thresholds being the
+    distinct scores: every positive contributes precision/P at the end of its
+    group of tied scores.
+
+    Args:
+        scores (np.ndarray): N x C predicted scores.
+        targets (np.ndarray): N x C 0/1 labels.
+
+    Returns:
+        np.ndarray: AP of every class; NaN for a class without positives.
+    """
+    num, num_classes = scores.shape
+    order = np.argsort(-scores, axis=0, kind='stable')
+    sorted_scores = np.take_along_axis(scores, order, axis=0)
+    sorted_targets = np.take_along_axis(targets, order, axis=0).astype(float)
+    precision = np.cumsum(sorted_targets, axis=0) / np.arange(1, num + 1)[:, None]
+    # Index of the last row of each row's tie group, per class.
+    group_end = np.ones((num, num_classes), dtype=bool)
+    group_end[:-1] = sorted_scores[1:] != sorted_scores[:-1]
+    end_idx = np.where(group_end, np.arange(num)[:, None], num)
+    end_idx = np.minimum.accumulate(end_idx[::-1], axis=0)[::-1]
+    precision_at_end = np.take_along_axis(precision, end_idx, axis=0)
+    num_pos = sorted_targets.sum(axis=0)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        ap = (sorted_targets * precision_at_end).sum(axis=0) / num_pos
+    return np.where(num_pos > 0, ap, np.nan)
+
+
+def f1_scores(scores: np.ndarray, targets: np.ndarray,
+              thr: float) -> dict:
+    """Per-class (CP, CR, CF1) and overall (OP, OR, OF1) scores in percent
+    for predictions ``scores >= thr``; a class without predictions or
+    positives counts as precision or recall 0 in the class mean."""
+    pred = scores >= thr
+    tp = (pred & (targets == 1)).sum(axis=0).astype(float)
+    pred_pos = pred.sum(axis=0)
+    gt_pos = (targets == 1).sum(axis=0)
+
+    def ratio(a, b):
+        return np.divide(a, b, out=np.zeros_like(a, dtype=float),
+                         where=b > 0)
+
+    def f1(p, r):
+        return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+    cp, cr = ratio(tp, pred_pos).mean(), ratio(tp, gt_pos).mean()
+    op = tp.sum() / max(pred_pos.sum(), 1)
+    o_r = tp.sum() / max(gt_pos.sum(), 1)
+    return {
+        'CP': 100 * cp, 'CR': 100 * cr, 'CF1': 100 * f1(cp, cr),
+        'OP': 100 * op, 'OR': 100 * o_r, 'OF1': 100 * f1(op, o_r)
+    }
+
+
+@METRICS.register_module()
+class SPMLAveragePrecision(BaseMetric):
+    """Mean average precision as the SPML papers report it.
+
+    Always scores against the FULL labels of a sample: its
+    ``full_gt_label`` (set by :class:`SinglePositiveDataset`) when present,
+    else its ``gt_label``; never the observed single positive or a
+    ``gt_score``. Reports ``mAP`` (100 x mean AP), ``CP/CR/CF1`` and
+    ``OP/OR/OF1`` at ``thr``, and logs a per-class AP table.
+
+    Args:
+        thr (float): Score threshold of the F1 scores. Defaults to 0.5.
+        empty_class (str): A class without any positive in the evaluation
+            set counts as AP 0 with ``'zero'`` (the published convention) or
+            is left out of the mean with ``'skip'``. Defaults to ``'zero'``.
+        print_table (bool): Log the per-class AP table. Defaults to True.
+        collect_device (str): Device for collecting results across ranks.
+            Defaults to ``'cpu'``.
+        prefix (str): Prefix of the metric names. Defaults to ``'spml'``.
+    """
+    default_prefix = 'spml'
+
+    def __init__(self,
+                 thr: float = 0.5,
+                 empty_class: str = 'zero',
+                 print_table: bool = True,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if empty_class not in ('zero', 'skip'):
+            raise ValueError("SPMLAveragePrecision: empty_class must be "
+                             f"'zero' or 'skip', got {empty_class!r}")
+        self.thr = thr
+        self.empty_class = empty_class
+        self.print_table = print_table
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            score = sample['pred_score'].detach().cpu().float()
+            labels = sample.get('full_gt_label', sample.get('gt_label'))
+            if labels is None:
+                raise KeyError('SPMLAveragePrecision: a sample has neither '
+                               "'full_gt_label' nor 'gt_label'.")
+            labels = torch.as_tensor(labels).long().cpu()
+            if labels.numel() and int(labels.max()) >= score.numel():
+                raise ValueError(
+                    f'SPMLAveragePrecision: label {int(labels.max())} of '
+                    f'{sample.get("img_path")!r} is out of range for '
+                    f'{score.numel()} predicted classes; the head and the '
+                    'dataset disagree on the number of classes.')
+            target = torch.zeros(score.numel(), dtype=torch.uint8)
+            target[labels] = 1
+            self.results.append(dict(pred_score=score, target=target))
+
+    def compute_metrics(self, results: List[dict]) -> dict:
+        scores = torch.stack([r['pred_score'] for r in results]).numpy()
+        targets = torch.stack([r['target'] for r in results]).numpy()
+        metrics = self.calculate(scores, targets, self.thr, self.empty_class)
+        if self.print_table:
+            classes = (self.dataset_meta or {}).get('classes')
+            print_log(
+                ap_table(average_precision(scores, targets), targets, classes),
+                logger='current')
+        return metrics
+
+    @staticmethod
+    def calculate(scores, targets, thr: float = 0.5,
+                  empty_class: str = 'zero') -> dict:
+        """mAP and F1 scores of N x C ``scores`` against N x C 0/1
+        ``targets``; usable without a Runner."""
+        scores = np.asarray(scores, dtype=np.float64)
+        targets = np.asarray(targets)
+        if scores.shape != targets.shape:
+            raise ValueError(f'scores {scores.shape} and targets '
+                             f'{targets.shape} differ in shape')
+        ap = average_precision(scores, targets)
+        if empty_class == 'skip':
+            mean_ap = np.nanmean(ap) if np.isfinite(ap).any() else 0.0
+        else:
+            mean_ap = np.nan_to_num(ap, nan=0.0).mean()
+        return {'mAP': float(100 * mean_ap),
+                **{k: float(v) for k, v in f1_scores(scores, targets,
+                                                     thr).items()}}
+
+
+def ap_table(ap: np.ndarray, targets: np.ndarray,
+             classes: Optional[Sequence[str]] = None) -> str:
+    """A plain-text table of per-class AP (percent) and positive counts."""
+    classes = classes or [str(i) for i in range(len(ap))]
+    width = max(len('class'), *(len(c) for c in classes))
+    lines = [f'{"class":<{width}}  {"AP":>6}  {"#pos":>6}']
+    for name, value, count in zip(classes, ap, targets.sum(axis=0)):
+        shown = 'n/a' if np.isnan(value) else f'{100 * value:.2f}'
+        lines.append(f'{name:<{width}}  {shown:>6}  {int(count):>6}')
+    return 'Per-class AP:\n' + '\n'.join(lines)

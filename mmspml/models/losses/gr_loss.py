@@ -1,0 +1,217 @@
+"""Generalized Robust Loss for single-positive multi-label learning.
+
+Chen et al., "Boosting Single Positive Multi-label Classification with
+Generalized Robust Loss", IJCAI 2024 (https://arxiv.org/abs/2405.03501).
+"""
+import math
+from typing import Optional, Sequence
+
+import torch
+import torch.nn as nn
+from mmpretrain.registry import MODELS
+
+from .spml_utils import check_target, reduce_entry_loss, spml_entry_loss
+
+
+def soft_pseudo_label(prob: torch.Tensor, w: float, b: float) -> torch.Tensor:
+    """k(p; beta) = sigmoid(w * p + b): how much an unannotated entry is
+    pulled towards positive."""
+    return torch.sigmoid(w * prob + b)
+
+
+def reweight(prob: torch.Tensor, mu: float, sigma: float) -> torch.Tensor:
+    """v(p; alpha) = exp(-(p - mu)^2 / (2 sigma^2)): the weight of an
+    unannotated entry."""
+    return torch.exp(-(prob - mu)**2 / (2 * sigma**2))
+
+
+def gr_loss(cls_score: torch.Tensor,
+            target: torch.Tensor,
+            w: float,
+            b: float,
+            mu: float,
+            sigma: float,
+            q_pos: float = 0.01,
+            q_neg: float = 1.0) -> torch.Tensor:
+    """Element-wise GR loss (no reduction).
+
+    ``k`` and ``v`` are computed on detached probabilities, so the gradient
+    reaches the logits only through the three robust losses.
+
+    Args:
+        cls_score (Tensor): Logits of shape (N, C).
+        target (Tensor): Observed labels of shape (N, C); 1 marks the observed
+            positive, 0 an unannotated entry.
+        w, b (float): Parameters of the soft pseudo-label k.
+        mu, sigma (float): Parameters of the re-weighting v.
+        q_pos (float): q2 of the GCE loss towards positive. Defaults to 0.01.
+        q_neg (float): q3 of the GCE loss towards negative. Defaults to 1.
+
+    Returns:
+        Tensor: The loss of every entry, shape (N, C).
+    """
+    prob = torch.sigmoid(cls_score.detach())
+    return spml_entry_loss(
+        cls_score,
+        target,
+        soft_label=soft_pseudo_label(prob, w, b),
+        weight=reweight(prob, mu, sigma),
+        q_pos=q_pos,
+        q_neg=q_neg)
+
+
+def _interpolate(start: float, end: float, frac: float) -> float:
+    return start + (end - start) * frac
+
+
+@MODELS.register_module()
+class GRLoss(nn.Module):
+    """Generalized Robust (GR) loss for single-positive multi-label learning.
+
+    Per entry, with ``p = sigmoid(s)``::
+
+        observed positive:  -log p
+        unannotated:        v(p) * (k(p) * L2(p) + (1 - k(p)) * L3(p))
+
+    with ``L2 = (1 - p^q_pos) / q_pos`` and ``L3 = (1 - (1-p)^q_neg) / q_neg``
+    computed from the logits (no NaN or inf for any finite logit). The loss is
+    the mean over all N x C entries, positives included, times
+    ``loss_weight``.
+
+    ``k = sigmoid(w p + b)`` and ``v = exp(-(p - mu)^2 / (2 sigma^2))`` move
+    with the epoch: call :meth:`set_epoch` before each training epoch (the
+    :class:`~mmspml.engine.hooks.SPMLLossHook` does). Until it is first called
+    the start values ``w0, b0, mu0, sigma0`` are used.
+
+    Args:
+        beta (Sequence[float]): ``[w0, wT, b0, bT]``, start and end values of
+            the soft pseudo-label parameters. Defaults to ``[0, 2, -2, -2]``.
+        alpha (Sequence[float]): ``[mu0, sigma0, muT, sigmaT]`` (the reference
+            code's order), start and end values of the re-weighting.
+            Defaults to ``[0.5, 2, 0.8, 0.5]``.
+        q_pos (float): q2 of the GCE loss towards positive (0 gives
+            ``-log p``). Defaults to 0.01.
+        q_neg (float): q3 of the GCE loss towards negative (1 gives ``p``,
+            0 gives ``-log(1 - p)``). Defaults to 1.
+        linear_init (int): Number of warm-up epochs during which the backbone
+            is frozen (SPEC 2.2, done by ``SPMLLossHook``); the schedules start
+            after them. Defaults to 0.
+        schedule (str): ``'reference'`` reproduces the reference code,
+            where beta lags alpha by one epoch and never reaches its end value
+            (the published numbers used it). ``'exact'`` moves both linearly
+            from their start values in the first epoch after the warm-up to
+            their end values in the last epoch. Defaults to ``'reference'``.
+        loss_weight (float): Weight of the loss. Defaults to 1.0.
+        check_finite (bool): Raise a ``FloatingPointError`` that says what
+            went wrong when the loss is NaN or inf. Defaults to True.
+    """
+
+    def __init__(self,
+                 beta: Sequence[float] = (0., 2., -2., -2.),
+                 alpha: Sequence[float] = (0.5, 2., 0.8, 0.5),
+                 q_pos: float = 0.01,
+                 q_neg: float = 1.0,
+                 linear_init: int = 0,
+                 schedule: str = 'reference',
+                 loss_weight: float = 1.0,
+                 check_finite: bool = True):
+        super().__init__()
+        if len(beta) != 4 or len(alpha) != 4:
+            raise ValueError('GRLoss: beta must be [w0, wT, b0, bT] and alpha '
+                             f'[mu0, sigma0, muT, sigmaT]; got beta={beta}, '
+                             f'alpha={alpha}')
+        if schedule not in ('reference', 'exact'):
+            raise ValueError("GRLoss: schedule must be 'reference' or "
+                             f"'exact', got {schedule!r}")
+        if min(alpha[1], alpha[3]) <= 0:
+            raise ValueError(f'GRLoss: sigma0 and sigmaT must be > 0, got '
+                             f'alpha={alpha}')
+        if q_pos < 0 or q_neg < 0:
+            raise ValueError(f'GRLoss: q_pos and q_neg must be >= 0, got '
+                             f'{q_pos}, {q_neg}')
+        self.beta = [float(x) for x in beta]
+        self.alpha = [float(x) for x in alpha]
+        self.q_pos = float(q_pos)
+        self.q_neg = float(q_neg)
+        self.linear_init = int(linear_init)
+        self.schedule = schedule
+        self.loss_weight = loss_weight
+        self.check_finite = check_finite
+        self.epoch = None
+        self.w, self.b = self.beta[0], self.beta[2]
+        self.mu, self.sigma = self.alpha[0], self.alpha[1]
+
+    def schedule_fractions(self, epoch: int, max_epochs: int):
+        """Fractions of the way from start to end values for (beta, alpha)
+        at the 1-based ``epoch`` of ``max_epochs`` (SPEC 2.1)."""
+        n = self.linear_init
+        if max_epochs <= n:
+            raise ValueError(f'GRLoss: max_epochs ({max_epochs}) must exceed '
+                             f'linear_init ({n})')
+        if self.schedule == 'reference':
+            frac_beta = max(epoch - n - 1, 0) / (max_epochs - n)
+            frac_alpha = max(epoch - n, 0) / (max_epochs - n)
+            return frac_beta, frac_alpha
+        span = max_epochs - n - 1
+        frac = 1.0 if span == 0 else min(max(epoch - n - 1, 0) / span, 1.0)
+        return frac, frac
+
+    def set_epoch(self, epoch: int, max_epochs: int) -> None:
+        """Set w, b, mu, sigma for the 1-based ``epoch`` of ``max_epochs``."""
+        frac_beta, frac_alpha = self.schedule_fractions(epoch, max_epochs)
+        w0, wT, b0, bT = self.beta
+        mu0, sigma0, muT, sigmaT = self.alpha
+        self.epoch = epoch
+        self.w = _interpolate(w0, wT, frac_beta)
+        self.b = _interpolate(b0, bT, frac_beta)
+        self.mu = _interpolate(mu0, muT, frac_alpha)
+        self.sigma = _interpolate(sigma0, sigmaT, frac_alpha)
+
+    def forward(self,
+                cls_score: torch.Tensor,
+                target: torch.Tensor,
+                weight: Optional[torch.Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None) -> torch.Tensor:
+        """Compute the loss.
+
+        Args:
+            cls_score (Tensor): Logits, shape (N, C).
+            target (Tensor): Observed labels, shape (N, C): 1 = observed
+                positive, 0 = unannotated.
+            weight (Tensor, optional): Element-wise (N, C) or per-sample (N,)
+                weight. Defaults to None.
+            avg_factor (float, optional): Number of samples the loss is
+                averaged over (mmpretrain heads pass the batch size); the sum
+                is divided by ``avg_factor * C`` so that the default is the
+                mean over entries. Defaults to None (plain mean).
+            reduction_override (str, optional): ``'none'``, ``'mean'`` or
+                ``'sum'``. Defaults to None (``'mean'``).
+
+        Returns:
+            Tensor: The loss.
+        """
+        check_target(cls_score, target, type(self).__name__)
+        loss = gr_loss(cls_score, target.float(), self.w, self.b, self.mu,
+                       self.sigma, self.q_pos, self.q_neg)
+        loss = self.loss_weight * reduce_entry_loss(
+            loss, weight, reduction_override or 'mean', avg_factor)
+        if self.check_finite and loss.dim() == 0 and \
+                not math.isfinite(loss.item()):
+            raise FloatingPointError(self._non_finite_message(cls_score))
+        return loss
+
+    def _non_finite_message(self, cls_score: torch.Tensor) -> str:
+        bad = (~torch.isfinite(cls_score)).sum().item()
+        return (f'{type(self).__name__} is not finite at epoch {self.epoch} '
+                f'(w={self.w:.3f}, b={self.b:.3f}, mu={self.mu:.3f}, '
+                f'sigma={self.sigma:.3f}); {bad} of {cls_score.numel()} '
+                'logits are NaN or inf, so the model has diverged: lower the '
+                'learning rate or clip gradients (optim_wrapper.clip_grad).')
+
+    def extra_repr(self) -> str:
+        return (f'beta={self.beta}, alpha={self.alpha}, q_pos={self.q_pos}, '
+                f'q_neg={self.q_neg}, linear_init={self.linear_init}, '
+                f'schedule={self.schedule!r}, epoch={self.epoch}, '
+                f'w={self.w:.4f}, b={self.b:.4f}, mu={self.mu:.4f}, '
+                f'sigma={self.sigma:.4f}')

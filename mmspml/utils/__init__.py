@@ -1,0 +1,3 @@
+from .compat import load_local_checkpoint
+
+__all__ = ['load_local_checkpoint']

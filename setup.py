@@ -1,0 +1,73 @@
+"""Install mmspml.
+
+Like every OpenMMLab package, mmspml ships its ``tools/`` and ``configs/``
+inside the package as ``mmspml/.mim`` so that ``mim train mmspml CONFIG``
+finds them: copied for a regular install, linked for a develop install.
+"""
+import os
+import os.path as osp
+import shutil
+import sys
+
+from setuptools import find_packages, setup
+
+HERE = osp.dirname(osp.abspath(__file__))
+MIM_FILES = ('tools', 'configs')
+
+
+def read_version():
+    scope = {}
+    with open(osp.join(HERE, 'mmspml', 'version.py')) as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+def read_requirements(name):
+    with open(osp.join(HERE, 'requirements', name)) as f:
+        return [
+            line.split('#')[0].strip() for line in f
+            if line.split('#')[0].strip()
+        ]
+
+
+def add_mim_extension():
+    """Copy (install, wheel) or link (develop) tools/ and configs/ into
+    mmspml/.mim."""
+    if 'develop' in sys.argv or 'editable_wheel' in sys.argv:
+        mode = 'symlink'
+    elif {'install', 'bdist_wheel', 'sdist', 'build'} & set(sys.argv):
+        mode = 'copy'
+    else:
+        return
+    mim_dir = osp.join(HERE, 'mmspml', '.mim')
+    os.makedirs(mim_dir, exist_ok=True)
+    for name in MIM_FILES:
+        src, dst = osp.join(HERE, name), osp.join(mim_dir, name)
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src, mim_dir), dst)
+        else:
+            shutil.copytree(src, dst)
+
+
+if __name__ == '__main__':
+    add_mim_extension()
+    setup(
+        name='mmspml',
+        version=read_version(),
+        description='Single-positive multi-label learning (GR Loss and '
+        'baselines) for MMPretrain',
+        long_description=open(osp.join(HERE, 'README.md')).read()
+        if osp.isfile(osp.join(HERE, 'README.md')) else '',
+        long_description_content_type='text/markdown',
+        license='Apache License 2.0',
+        packages=find_packages(exclude=('configs', 'tools', 'tests')),
+        include_package_data=True,
+        package_data={'mmspml': ['.mim/**/*']},
+        python_requires='>=3.9',
+        install_requires=read_requirements('runtime.txt'),
+        extras_require={'tests': read_requirements('tests.txt')},
+        zip_safe=False)

@@ -1,0 +1,57 @@
+"""Train configs over several seeds and print a table of test mAP.
+
+Each run keeps its best-val checkpoint and evaluates it on the test set.
+
+    python tools/run_configs.py configs/full_demo.py configs/an_demo.py \
+        configs/gr_demo.py --seeds 0 1 2 --work-dir work_dirs/demo
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import time
+
+from mmengine.config import DictAction
+
+import mmspml  # noqa: F401
+from mmspml.apis import format_table, run_configs, summarize
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('configs', nargs='+', help='config files')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    parser.add_argument('--work-dir', default='work_dirs/run_configs')
+    parser.add_argument(
+        '--metrics', nargs='+', default=['spml/mAP'], help='test metrics')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of every config')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    start = time.time()
+    results = run_configs(args.configs, args.seeds, args.work_dir,
+                          args.cfg_options)
+    elapsed = time.time() - start
+    rows = summarize(results, args.metrics)
+    os.makedirs(args.work_dir, exist_ok=True)
+    with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
+        json.dump(results, f, indent=2)
+    with open(osp.join(args.work_dir, 'results.csv'), 'w') as f:
+        f.write(format_table(rows, 'csv'))
+    table = format_table(rows, 'markdown')
+    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
+        f.write(table)
+    print(f'\nTest metrics of the best-val checkpoint, mean ± std over seeds '
+          f'{args.seeds} ({elapsed / 60:.1f} min, written to '
+          f'{args.work_dir}/results.{{md,csv,json}}):\n')
+    print(table)
+
+
+if __name__ == '__main__':
+    main()
