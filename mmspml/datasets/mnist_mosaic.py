@@ -63,8 +63,9 @@ def make_mnist_mosaics(root: str,
 
     ``root/{train,test}.json`` list ``images/{train,test}/NNNNN.png`` with
     their ``gt_label`` and the ``mnist_digits`` they were composed of. The
-    same arguments always give the same files. The folder is written elsewhere and renamed into place, so an interrupted or
-    concurrent build never leaves a half-written dataset.
+    same arguments always give the same files. The folder is written
+    elsewhere and renamed into place, so an interrupted or concurrent build
+    never leaves a half-written dataset.
 
     Args:
         root (str): Target folder; must not exist yet.

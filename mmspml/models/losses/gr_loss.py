@@ -32,7 +32,8 @@ def gr_loss(cls_score: torch.Tensor,
             mu: float,
             sigma: float,
             q_pos: float = 0.01,
-            q_neg: float = 1.0) -> torch.Tensor:
+            q_neg: float = 1.0,
+            pos_eps: float = 1e-7) -> torch.Tensor:
     """Element-wise GR loss (no reduction).
 
     ``k`` and ``v`` are computed on detached probabilities, so the gradient
@@ -46,6 +47,8 @@ def gr_loss(cls_score: torch.Tensor,
         mu, sigma (float): Parameters of the re-weighting v.
         q_pos (float): q2 of the GCE loss towards positive. Defaults to 0.01.
         q_neg (float): q3 of the GCE loss towards negative. Defaults to 1.
+        pos_eps (float): Observed positives cost ``-log(p + pos_eps)``.
+            Defaults to 1e-7 (the reference code).
 
     Returns:
         Tensor: The loss of every entry, shape (N, C).
@@ -57,7 +60,8 @@ def gr_loss(cls_score: torch.Tensor,
         soft_label=soft_pseudo_label(prob, w, b),
         weight=reweight(prob, mu, sigma),
         q_pos=q_pos,
-        q_neg=q_neg)
+        q_neg=q_neg,
+        pos_eps=pos_eps)
 
 
 def _interpolate(start: float, end: float, frac: float) -> float:
@@ -70,12 +74,12 @@ class GRLoss(nn.Module):
 
     Per entry, with ``p = sigmoid(s)``::
 
-        observed positive:  -log p
+        observed positive:  -log(p + 1e-7)
         unannotated:        v(p) * (k(p) * L2(p) + (1 - k(p)) * L3(p))
 
     with ``L2 = (1 - p^q_pos) / q_pos`` and ``L3 = (1 - (1-p)^q_neg) / q_neg``
-    computed from the logits (no NaN or inf for any finite logit). The loss is
-    the mean over all N x C entries, positives included, times
+    all computed from the logits (no NaN or inf for any finite logit). The
+    loss is the mean over all N x C entries, positives included, times
     ``loss_weight``.
 
     ``k = sigmoid(w p + b)`` and ``v = exp(-(p - mu)^2 / (2 sigma^2))`` move
@@ -93,6 +97,9 @@ class GRLoss(nn.Module):
             ``-log p``). Defaults to 0.01.
         q_neg (float): q3 of the GCE loss towards negative (1 gives ``p``,
             0 gives ``-log(1 - p)``). Defaults to 1.
+        pos_eps (float): Observed positives cost ``-log(p + pos_eps)``; 0
+            gives the uncapped ``-log p``. Defaults to 1e-7 (the reference
+            code).
         linear_init (int): Number of warm-up epochs during which the backbone
             is frozen (SPEC 2.2, done by ``SPMLLossHook``); the schedules start
             after them. Defaults to 0.
@@ -111,6 +118,7 @@ class GRLoss(nn.Module):
                  alpha: Sequence[float] = (0.5, 2., 0.8, 0.5),
                  q_pos: float = 0.01,
                  q_neg: float = 1.0,
+                 pos_eps: float = 1e-7,
                  linear_init: int = 0,
                  schedule: str = 'reference',
                  loss_weight: float = 1.0,
@@ -133,6 +141,7 @@ class GRLoss(nn.Module):
         self.alpha = [float(x) for x in alpha]
         self.q_pos = float(q_pos)
         self.q_neg = float(q_neg)
+        self.pos_eps = float(pos_eps)
         self.linear_init = int(linear_init)
         self.schedule = schedule
         self.loss_weight = loss_weight
@@ -193,7 +202,7 @@ class GRLoss(nn.Module):
         """
         check_target(cls_score, target, type(self).__name__)
         loss = gr_loss(cls_score, target.float(), self.w, self.b, self.mu,
-                       self.sigma, self.q_pos, self.q_neg)
+                       self.sigma, self.q_pos, self.q_neg, self.pos_eps)
         loss = self.loss_weight * reduce_entry_loss(
             loss, weight, reduction_override or 'mean', avg_factor)
         if self.check_finite and loss.dim() == 0 and \

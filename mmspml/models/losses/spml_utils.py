@@ -5,6 +5,7 @@ positive, 1 - k towards negative and a weight v on the unannotated entries,
 with the observed positive trained by cross-entropy. The pieces below compute
 that from the logits, so that no loss rewrites masks or reductions.
 """
+import math
 from typing import Optional
 
 import torch
@@ -24,9 +25,24 @@ def gce_towards_negative(cls_score: torch.Tensor, q: float) -> torch.Tensor:
     return -log_not_p if q == 0 else -torch.expm1(q * log_not_p) / q
 
 
-def spml_entry_loss(cls_score: torch.Tensor, target: torch.Tensor,
-                    soft_label, weight, q_pos: float,
-                    q_neg: float) -> torch.Tensor:
+def positive_cross_entropy(cls_score: torch.Tensor,
+                           eps: float = 0.) -> torch.Tensor:
+    """-log(p + eps) from the logits, as ``-logaddexp(logsigmoid(s),
+    log eps)``: finite for any logit, and capped at ``-log eps`` as the
+    reference code's ``-log(p + 1e-7)``; ``eps = 0`` gives ``-log p``."""
+    log_p = F.logsigmoid(cls_score)
+    if eps == 0:
+        return -log_p
+    return -torch.logaddexp(log_p, torch.full_like(log_p, math.log(eps)))
+
+
+def spml_entry_loss(cls_score: torch.Tensor,
+                    target: torch.Tensor,
+                    soft_label,
+                    weight,
+                    q_pos: float,
+                    q_neg: float,
+                    pos_eps: float = 0.) -> torch.Tensor:
     """Per-entry loss of the GR framework (no reduction).
 
     Args:
@@ -37,12 +53,14 @@ def spml_entry_loss(cls_score: torch.Tensor, target: torch.Tensor,
         weight (Tensor | float): v, the weight of an unannotated entry.
         q_pos (float): q of the GCE loss towards positive.
         q_neg (float): q of the GCE loss towards negative.
+        pos_eps (float): The loss of an observed positive is
+            ``-log(p + pos_eps)``. Defaults to 0.
 
     Returns:
-        Tensor: Shape (N, C): ``-log p`` on observed positives and
+        Tensor: Shape (N, C): ``-log(p + pos_eps)`` on observed positives and
         ``v * (k * L_pos + (1 - k) * L_neg)`` elsewhere.
     """
-    positive = -F.logsigmoid(cls_score)
+    positive = positive_cross_entropy(cls_score, pos_eps)
     unannotated = weight * (
         soft_label * gce_towards_positive(cls_score, q_pos) +
         (1 - soft_label) * gce_towards_negative(cls_score, q_neg))

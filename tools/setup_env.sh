@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Create ./.venv with the pinned OpenMMLab stack and mmspml installed in
+# develop mode. Re-running is cheap: it reinstalls only when the
+# requirements or setup.py changed. PYTHON picks the interpreter (3.9-3.12).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+stamp=.venv/.mmspml-setup
+want=$(cat requirements/*.txt setup.py | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    exit 0
+fi
+if [ ! -x .venv/bin/python ]; then
+    echo "Creating .venv with $($PYTHON --version 2>&1) ..."
+    "$PYTHON" -m venv .venv
+fi
+echo "Installing the pinned stack into .venv (a few minutes on first run) ..."
+# pip >= 25.3 dropped the setup.py develop install used at the end.
+.venv/bin/python -m pip install -q --disable-pip-version-check \
+    "pip>=23,<25.3" wheel "setuptools>=77,<80"
+.venv/bin/python -m pip install -q --disable-pip-version-check \
+    -r requirements/runtime.txt -r requirements/tests.txt
+# openmim's own dependency list drags in openxlab, which downgrades
+# setuptools and more; mim needs only these.
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+    -r requirements/mim.txt
+# A setup.py develop install (not PEP 660) keeps mmspml/.mim visible to mim.
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+    --no-build-isolation --no-use-pep517 -e .
+echo "$want" > "$stamp"
