@@ -11,6 +11,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
+from mmspml.utils import setup_cpu_distributed
 
 
 def parse_args():
@@ -49,10 +50,11 @@ def main():
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint!r} not found')
     cfg.load_from = args.checkpoint
-    if cfg.test_dataloader.get('num_workers', 0) == 0:
-        cfg.test_dataloader['persistent_workers'] = False
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if cfg.test_dataloader.get('num_workers', 0) == 0:
+        cfg.test_dataloader['persistent_workers'] = False
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out:

@@ -11,6 +11,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
+from mmspml.utils import setup_cpu_distributed
 
 
 def parse_args():
@@ -70,19 +71,20 @@ def merge_args(cfg, args):
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', dict())['enable'] = True
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
     # persistent_workers needs worker processes.
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(name)
         if loader and loader.get('num_workers', 0) == 0:
             loader['persistent_workers'] = False
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

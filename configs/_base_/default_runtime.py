@@ -15,6 +15,10 @@ default_hooks = dict(
         save_best='spml/mAP',
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Under DDP every rank updates its own BatchNorm statistics; average them
+    # after each epoch so that validation on every rank and the saved
+    # checkpoint use the same model.
+    sync_buffers=dict(type='SyncBuffersHook'),
     visualization=dict(type='VisualizationHook', enable=False),
 )
 # Sets the loss's epoch (GR schedules) and runs the linear_init warm-up.

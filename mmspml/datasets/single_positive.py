@@ -34,6 +34,10 @@ class SinglePositiveDataset:
         labels (str): ``'single_positive'`` trains on the drawn positive;
             ``'full'`` trains on all positives (the fully labelled upper
             bound, same rows and split). Defaults to ``'single_positive'``.
+        observed (str): ``'draw'`` draws the single positives with
+            :func:`sample_single_positive`; ``'dataset'`` takes them from the
+            wrapped dataset's ``observed_label`` (e.g. the ``labels_obs`` of
+            :class:`SPMLFormatted`). Defaults to ``'draw'``.
         seed (int): Seed of the single-positive draw. Defaults to 1200.
         val_frac (float): Fraction of rows in the val split. Defaults to 0.2.
         split_seed (int): Seed of the split. Defaults to 1200.
@@ -47,6 +51,7 @@ class SinglePositiveDataset:
                  dataset: Union[dict, object],
                  split: Optional[str] = None,
                  labels: str = 'single_positive',
+                 observed: str = 'draw',
                  seed: int = 1200,
                  val_frac: float = 0.2,
                  split_seed: int = 1200,
@@ -57,6 +62,9 @@ class SinglePositiveDataset:
         if labels not in ('single_positive', 'full'):
             raise ValueError("SinglePositiveDataset: labels must be "
                              f"'single_positive' or 'full', got {labels!r}")
+        if observed not in ('draw', 'dataset'):
+            raise ValueError("SinglePositiveDataset: observed must be 'draw' "
+                             f"or 'dataset', got {observed!r}")
         if on_no_positive not in ('error', 'drop'):
             raise ValueError("SinglePositiveDataset: on_no_positive must be "
                              f"'error' or 'drop', got {on_no_positive!r}")
@@ -69,7 +77,10 @@ class SinglePositiveDataset:
         num_classes = len(self.metainfo['classes'])
         full = label_matrix(self.dataset, num_classes, self.where)
         rows = self._rows_with_positive(full, on_no_positive)
-        observed = sample_single_positive(full[rows], seed=seed)
+        if observed == 'draw':
+            observed = sample_single_positive(full[rows], seed=seed)
+        else:
+            observed = self._observed_from_dataset(rows, num_classes)
         if split is not None:
             train_idx, val_idx = split_train_val(len(rows), val_frac,
                                                  split_seed)
@@ -100,6 +111,19 @@ class SinglePositiveDataset:
                 'without any positive label before the single-positive draw.',
                 logger='current')
         return np.flatnonzero(full.sum(axis=1) > 0)
+
+    def _observed_from_dataset(self, rows: np.ndarray,
+                               num_classes: int) -> np.ndarray:
+        observed = np.zeros((len(rows), num_classes), dtype=np.uint8)
+        for i, row in enumerate(rows):
+            info = self.dataset.get_data_info(int(row))
+            if not info.get('observed_label'):
+                raise ValueError(
+                    f"{self.where}: observed='dataset' but image "
+                    f"{info.get('img_path')!r} has no observed_label; use "
+                    "observed='draw' or a dataset that provides them.")
+            observed[i, info['observed_label']] = 1
+        return observed
 
     @property
     def metainfo(self) -> dict:

@@ -1,3 +1,3 @@
-from .compat import load_local_checkpoint
+from .compat import load_local_checkpoint, setup_cpu_distributed
 
-__all__ = ['load_local_checkpoint']
+__all__ = ['load_local_checkpoint', 'setup_cpu_distributed']

@@ -23,3 +23,25 @@ def load_local_checkpoint(filename: str, map_location=None):
 
 CheckpointLoader.register_scheme(
     prefixes='', loader=load_local_checkpoint, force=True)
+
+
+def setup_cpu_distributed(cfg) -> None:
+    """Make ``--launcher pytorch`` work on a machine without CUDA.
+
+    mmengine's pytorch launcher calls ``torch.cuda.set_device`` and the
+    runner gives DDP ``device_ids``, both of which fail without a GPU. Here
+    the process group is initialised with gloo from torchrun's environment
+    (the Runner then skips its own init) and DDP gets ``device_ids=None``.
+    Does nothing when CUDA is available or the launcher is not pytorch.
+    """
+    import torch.distributed as dist
+    if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available():
+        return
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False)
+    wrapper.setdefault('device_ids', None)
+    wrapper.setdefault('find_unused_parameters',
+                       cfg.get('find_unused_parameters', False))
+    cfg.model_wrapper_cfg = wrapper

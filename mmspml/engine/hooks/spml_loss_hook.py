@@ -49,6 +49,14 @@ class SPMLLossHook(Hook):
         self.frozen_module = frozen_module
 
     def before_train(self, runner) -> None:
+        loss = get_submodule(runner.model, self.loss)
+        if getattr(loss, 'linear_init', 0) > 0 and is_model_wrapper(
+                runner.model) and not getattr(runner.model,
+                                              'find_unused_parameters', True):
+            raise ValueError(
+                'linear_init freezes the backbone after DDP was built; DDP '
+                'then needs find_unused_parameters=True (set '
+                'find_unused_parameters = True in the config).')
         self._apply(runner, runner.epoch + 1)
 
     def before_train_epoch(self, runner) -> None:

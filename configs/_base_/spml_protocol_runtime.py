@@ -1,0 +1,8 @@
+# default_runtime plus the protocol: stop at a 2-point val mAP drop, and
+# test the best-val checkpoint when training ends.
+_base_ = ['./default_runtime.py']
+custom_hooks = [
+    dict(type='SPMLLossHook'),
+    dict(type='MetricDropEarlyStoppingHook', monitor='spml/mAP', max_drop=2.0),
+    dict(type='TestBestCheckpointHook'),
+]

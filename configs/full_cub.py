@@ -1,0 +1,3 @@
+# Fully labelled upper bound: same rows and split, all positives, BCE.
+_base_ = ['./an_cub.py']
+train_dataloader = dict(dataset=dict(labels='full'))

@@ -1,0 +1,3 @@
+from .head_lr_constructor import HeadLrOptimWrapperConstructor
+
+__all__ = ['HeadLrOptimWrapperConstructor']

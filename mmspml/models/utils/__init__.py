@@ -1,0 +1,3 @@
+from .pretrained import PretrainedWithHint
+
+__all__ = ['PretrainedWithHint']

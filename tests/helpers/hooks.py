@@ -1,0 +1,44 @@
+"""Hooks the tests add to configs through custom_imports."""
+import hashlib
+import os.path as osp
+
+from mmengine.dist import get_rank
+from mmengine.hooks import Hook
+from mmpretrain.registry import HOOKS
+
+
+@HOOKS.register_module()
+class StopAfterEpochHook(Hook):
+    """End training gracefully after ``epoch`` (1-based) was checkpointed."""
+    priority = 'LOWEST'  # after the CheckpointHook has saved the epoch
+
+    def __init__(self, epoch: int):
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner) -> None:
+        if runner.epoch + 1 >= self.epoch:  # runner.epoch counts from 0
+            runner.train_loop.stop_training = True
+
+
+@HOOKS.register_module()
+class CrashAtIterHook(Hook):
+    """Kill the job in the middle of an epoch, as a pre-empted job dies."""
+
+    def __init__(self, iteration: int):
+        self.iteration = iteration
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        if runner.iter >= self.iteration:
+            raise SystemExit(f'simulated crash at iteration {runner.iter}')
+
+
+@HOOKS.register_module()
+class RecordDrawHook(Hook):
+    """Write this rank's single-positive draw digest to the work dir."""
+
+    def before_train(self, runner) -> None:
+        dataset = runner.train_dataloader.dataset
+        digest = hashlib.sha256(dataset.observed_labels.tobytes()).hexdigest()
+        with open(osp.join(runner.work_dir, f'draw_rank{get_rank()}.txt'),
+                  'w') as f:
+            f.write(digest)

@@ -1,0 +1,106 @@
+"""Every benchmark config builds a real Runner and trains on a tiny copy of
+its dataset, with the ResNet-50 swapped for a tiny ResNet (no download)."""
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+import mmspml  # noqa: F401
+from tests.helpers import benchmark_fixtures as fx
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def make_voc(root):
+    fx.random_voc(root, 20, images=True)
+
+
+def make_coco(root):
+    fx.random_coco(root, 20, images=True)
+
+
+def make_cub(root):
+    fx.random_cub(root, 40, images=True)
+
+
+def make_nus(root):
+    rng = np.random.RandomState(0)
+    for split, num in (('train', 20), ('val', 8)):
+        images = [f'dir{i % 3}/{split}_{i}.jpg' for i in range(num)]
+        labels = (rng.rand(num, 81) < 0.05).astype(np.uint8)
+        labels[np.arange(num), rng.randint(0, 81, num)] = 1
+        fx.write_formatted(root, split, images, labels)
+        for k, path in enumerate(images):
+            fx._image(osp.join(root, 'Flickr', path), k)
+
+
+TINY = {
+    'model.backbone.depth': 18,
+    'model.backbone.stem_channels': 8,
+    'model.backbone.base_channels': 8,
+    'model.backbone.init_cfg': None,
+    'model.head.in_channels': 64,
+    'train_cfg.max_epochs': 2,
+    'default_hooks.logger.interval': 1,
+}
+
+
+@pytest.mark.parametrize('method', ['gr', 'an', 'full'])
+@pytest.mark.parametrize('name,make,classes', [
+    ('voc', make_voc, 20),
+    ('coco', make_coco, 80),
+    ('cub', make_cub, 312),
+    ('nus', make_nus, 81),
+])
+def test_benchmark_config_trains_validates_and_tests(tmp_path, method, name,
+                                                     make, classes):
+    make(str(tmp_path / 'data'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', f'{method}_{name}.py'))
+    options = dict(TINY, work_dir=str(tmp_path / 'work'))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        options[f'{loader}.num_workers'] = 0
+        options[f'{loader}.persistent_workers'] = False
+        inner = '.dataset' if loader != 'test_dataloader' else ''
+        options[f'{loader}.dataset{inner}.data_root'] = str(tmp_path / 'data')
+    cfg.merge_from_dict(options)
+    assert cfg.model.head.num_classes == classes
+    assert cfg.model.head.loss.type == ('GRLoss' if method == 'gr' else
+                                        'AssumeNegativeLoss')
+    assert cfg.optim_wrapper.optimizer.lr == 1e-5
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    groups = runner.optim_wrapper.optimizer.param_groups
+    assert [g['lr'] for g in groups] == pytest.approx([1e-5, 1e-4])
+    assert len(groups[1]['params']) == 2  # the head's weight and bias
+    assert runner.epoch == 2
+    test = runner.message_hub.get_info('test_of_best_ckpt')
+    assert 0 <= test['spml/mAP'] <= 100
+    if method == 'gr':
+        assert runner.model.head.loss_module.epoch == 2
+
+
+@pytest.mark.parametrize('name', ['voc', 'coco', 'cub', 'nus'])
+def test_baseline_configs_change_one_thing(name):
+    gr = Config.fromfile(osp.join(REPO, 'configs', f'gr_{name}.py'))
+    an = Config.fromfile(osp.join(REPO, 'configs', f'an_{name}.py'))
+    full = Config.fromfile(osp.join(REPO, 'configs', f'full_{name}.py'))
+    assert an.model.head.loss == dict(type='AssumeNegativeLoss')
+    assert full.model.head.loss == dict(type='AssumeNegativeLoss')
+    assert gr.train_dataloader.dataset.get('labels',
+                                           'single_positive') != 'full'
+    assert full.train_dataloader.dataset.labels == 'full'
+    for cfg in (an, full):
+        assert cfg.train_dataloader.dataset.dataset == \
+            gr.train_dataloader.dataset.dataset
+        assert cfg.test_dataloader == gr.test_dataloader
+
+
+def test_missing_pretrained_weights_explain_the_fix(tmp_path):
+    from mmpretrain.registry import MODELS
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'gr_voc.py'))
+    cfg.model.backbone.init_cfg.checkpoint = str(tmp_path / 'resnet50.pth')
+    model = MODELS.build(cfg.model)
+    with pytest.raises(RuntimeError, match='model.backbone.init_cfg.checkpoint'):
+        model.init_weights()
