@@ -66,8 +66,8 @@ def test_benchmark_config_trains_validates_and_tests(tmp_path, method, name,
         options[f'{loader}.dataset{inner}.data_root'] = str(tmp_path / 'data')
     cfg.merge_from_dict(options)
     assert cfg.model.head.num_classes == classes
-    assert cfg.model.head.loss.type == ('GRLoss' if method == 'gr' else
-                                        'AssumeNegativeLoss')
+    assert cfg.model.head.loss.type == dict(
+        gr='GRLoss', an='AssumeNegativeLoss', full='FullLabelBCELoss')[method]
     assert cfg.optim_wrapper.optimizer.lr == 1e-5
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -87,7 +87,7 @@ def test_baseline_configs_change_one_thing(name):
     an = Config.fromfile(osp.join(REPO, 'configs', f'an_{name}.py'))
     full = Config.fromfile(osp.join(REPO, 'configs', f'full_{name}.py'))
     assert an.model.head.loss == dict(type='AssumeNegativeLoss')
-    assert full.model.head.loss == dict(type='AssumeNegativeLoss')
+    assert full.model.head.loss == dict(type='FullLabelBCELoss')
     assert gr.train_dataloader.dataset.get('labels',
                                            'single_positive') != 'full'
     assert full.train_dataloader.dataset.labels == 'full'

@@ -16,7 +16,7 @@ model = dict(
         style='pytorch'),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
-        type='MultiLabelLinearClsHead',
+        type='SPMLLinearClsHead',
         num_classes=10,
         in_channels=256,
         loss=dict(type='GRLoss')))

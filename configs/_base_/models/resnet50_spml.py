@@ -17,7 +17,7 @@ model = dict(
             type='PretrainedWithHint', checkpoint='torchvision://resnet50')),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
-        type='MultiLabelLinearClsHead',
+        type='SPMLLinearClsHead',
         num_classes=20,
         in_channels=2048,
         loss=dict(type='GRLoss')))

@@ -1,9 +1,12 @@
 """Drive the epoch-dependent part of an SPML loss from the training loop."""
-
+import torch
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
 from mmpretrain.registry import HOOKS
+
+from mmspml.models.losses.stateful import gather_rows
 
 
 def get_submodule(model, path: str):
@@ -22,10 +25,39 @@ def get_submodule(model, path: str):
     return module
 
 
+@torch.no_grad()
+def predict_training_set(runner):
+    """Eval-mode scores of every training sample (this rank's share).
+
+    Returns:
+        tuple[Tensor, Tensor]: ``sample_idx`` (M,) and scores (M, C).
+    """
+    model = runner.model
+    model.eval()
+    indices, scores = [], []
+    for data_batch in runner.train_dataloader:
+        for sample in model.test_step(data_batch):
+            indices.append(sample.sample_idx)
+            scores.append(sample.pred_score)
+    model.train()
+    return torch.tensor(indices, device=scores[0].device), torch.stack(scores)
+
+
 @HOOKS.register_module()
 class SPMLLossHook(Hook):
-    """Set the loss's epoch before every training epoch and freeze the
-    backbone during the ``linear_init`` warm-up.
+    """Drive an SPML loss from the training loop: its epoch, its per-sample
+    state, and the ``linear_init`` warm-up.
+
+    - Before training (before a resume loads the checkpoint), a loss with
+      ``setup_state`` gets the training set's observed labels to allocate its
+      state.
+    - Before each training epoch (also the first one after a resume) it
+      calls ``loss.set_epoch(epoch, max_epochs)`` with the 1-based epoch.
+    - After each iteration it calls ``loss.after_train_iter()`` if the loss
+      has it (ROLE's estimate update, LL-Cp's relabelling).
+    - After an epoch where ``loss.wants_train_predictions()`` (EM + APL), it
+      predicts the whole training set in eval mode, gathers all ranks' rows
+      and passes them to ``loss.update_from_predictions``.
 
     Before each training epoch (also the first one after a resume) it calls
     ``loss.set_epoch(epoch, max_epochs)`` with the 1-based epoch, if the loss
@@ -47,6 +79,25 @@ class SPMLLossHook(Hook):
                  frozen_module: str = 'backbone'):
         self.loss = loss
         self.frozen_module = frozen_module
+
+    def before_run(self, runner) -> None:
+        loss = get_submodule(runner.model, self.loss)
+        training = isinstance(getattr(runner, '_train_loop', None), BaseLoop)
+        if not (training and hasattr(loss, 'setup_state')):
+            return
+        dataset = runner.train_dataloader.dataset
+        if not hasattr(dataset, 'observed_labels'):
+            raise TypeError(
+                f'{type(loss).__name__} keeps per-sample state and needs a '
+                'SinglePositiveDataset as the training set, got '
+                f'{type(dataset).__name__}.')
+        loss.setup_state(dataset.observed_labels)
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        loss = get_submodule(runner.model, self.loss)
+        if hasattr(loss, 'after_train_iter'):
+            loss.after_train_iter()
 
     def before_train(self, runner) -> None:
         loss = get_submodule(runner.model, self.loss)
@@ -78,6 +129,9 @@ class SPMLLossHook(Hook):
 
     def after_train_epoch(self, runner) -> None:
         loss = get_submodule(runner.model, self.loss)
-        if hasattr(loss, 'extra_repr'):
+        if getattr(loss, 'wants_train_predictions', lambda: False)():
+            idx, scores = predict_training_set(runner)
+            loss.update_from_predictions(*gather_rows(idx, scores))
+        if hasattr(loss, 'state_summary'):
             print_log(f'{type(loss).__name__} this epoch: {loss.extra_repr()}',
                       logger='current')

@@ -1,40 +1,81 @@
-"""Assume-negative loss: every unannotated label is treated as negative."""
-from typing import Optional
-
+"""Losses that treat unannotated labels as (weak, smoothed) negatives
+(Cole et al., "Multi-Label Learning from Single Positive Labels", CVPR 2021)
+and the fully labelled BCE upper bound."""
 import torch
-import torch.nn as nn
 from mmpretrain.registry import MODELS
 
-from .spml_utils import check_target, reduce_entry_loss, spml_entry_loss
+from .base import SPMLLoss
+from .spml_utils import soft_target_cross_entropy
 
 
 @MODELS.register_module()
-class AssumeNegativeLoss(nn.Module):
+class AssumeNegativeLoss(SPMLLoss):
     """Assume negative (AN): binary cross-entropy with every unannotated
     entry taken as a negative, i.e. the GR framework with ``k = 0``,
-    ``v = 1`` and cross-entropy towards negative (Cole et al., CVPR 2021).
-
-    Trained on full labels (``SinglePositiveDataset(labels='full')``) it is
-    the fully labelled BCE upper bound. Reduced as :class:`GRLoss`: the mean
-    over all N x C entries.
+    ``v = 1`` and cross-entropy towards negative.
 
     Args:
+        eps (float): The logs are ``log(p + eps)``, ``log(1 - p + eps)``
+            (Cole et al. use 1e-5; 0 gives the exact BCE). Defaults to 1e-5.
         loss_weight (float): Weight of the loss. Defaults to 1.0.
+        check_finite (bool): See :class:`SPMLLoss`. Defaults to True.
     """
 
-    def __init__(self, loss_weight: float = 1.0):
-        super().__init__()
-        self.loss_weight = loss_weight
+    def __init__(self, eps: float = 1e-5, **kwargs):
+        super().__init__(**kwargs)
+        self.eps = eps
 
-    def forward(self,
-                cls_score: torch.Tensor,
-                target: torch.Tensor,
-                weight: Optional[torch.Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> torch.Tensor:
-        """Same arguments as :meth:`GRLoss.forward`."""
-        check_target(cls_score, target, type(self).__name__)
-        loss = spml_entry_loss(
-            cls_score, target, soft_label=0., weight=1., q_pos=0., q_neg=0.)
-        return self.loss_weight * reduce_entry_loss(
-            loss, weight, reduction_override or 'mean', avg_factor)
+    def entry_loss(self, cls_score, target, sample_idx=None):
+        return soft_target_cross_entropy(cls_score, target, self.eps)
+
+
+@MODELS.register_module()
+class FullLabelBCELoss(AssumeNegativeLoss):
+    """Binary cross-entropy on FULL labels: the upper bound every SPML table
+    reports. The maths is :class:`AssumeNegativeLoss`; what makes it the
+    upper bound is the data, so train it on
+    ``SinglePositiveDataset(labels='full')`` (as ``configs/full_*.py`` do).
+    Arguments as :class:`AssumeNegativeLoss`.
+    """
+
+
+@MODELS.register_module()
+class AssumeNegativeLSLoss(SPMLLoss):
+    """Assume negative with label smoothing (AN-LS): soft target
+    ``1 - eps_ls`` on the observed positive and ``eps_ls`` elsewhere.
+
+    Args:
+        smoothing (float): Label smoothing. Defaults to 0.1.
+        eps (float): Epsilon inside the logs. Defaults to 1e-5.
+        **kwargs: ``loss_weight``, ``check_finite``.
+    """
+
+    def __init__(self, smoothing: float = 0.1, eps: float = 1e-5, **kwargs):
+        super().__init__(**kwargs)
+        self.smoothing = smoothing
+        self.eps = eps
+
+    def entry_loss(self, cls_score, target, sample_idx=None):
+        soft = target * (1 - self.smoothing) + (1 - target) * self.smoothing
+        return soft_target_cross_entropy(cls_score, soft, self.eps)
+
+
+@MODELS.register_module()
+class WeakAssumeNegativeLoss(SPMLLoss):
+    """Weak assume negative (WAN): AN with the unannotated entries weighted
+    by ``1 / (C - 1)``.
+
+    Args:
+        eps (float): Epsilon inside the logs. Defaults to 1e-5.
+        **kwargs: ``loss_weight``, ``check_finite``.
+    """
+
+    def __init__(self, eps: float = 1e-5, **kwargs):
+        super().__init__(**kwargs)
+        self.eps = eps
+
+    def entry_loss(self, cls_score, target, sample_idx=None):
+        num_classes = cls_score.shape[1]
+        weight = torch.where(target == 1, torch.ones_like(target),
+                             torch.full_like(target, 1 / (num_classes - 1)))
+        return weight * soft_target_cross_entropy(cls_score, target, self.eps)

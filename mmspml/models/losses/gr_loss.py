@@ -3,14 +3,13 @@
 Chen et al., "Boosting Single Positive Multi-label Classification with
 Generalized Robust Loss", IJCAI 2024 (https://arxiv.org/abs/2405.03501).
 """
-import math
-from typing import Optional, Sequence
+from typing import Sequence
 
 import torch
-import torch.nn as nn
 from mmpretrain.registry import MODELS
 
-from .spml_utils import check_target, reduce_entry_loss, spml_entry_loss
+from .base import SPMLLoss
+from .spml_utils import spml_entry_loss
 
 
 def soft_pseudo_label(prob: torch.Tensor, w: float, b: float) -> torch.Tensor:
@@ -69,7 +68,7 @@ def _interpolate(start: float, end: float, frac: float) -> float:
 
 
 @MODELS.register_module()
-class GRLoss(nn.Module):
+class GRLoss(SPMLLoss):
     """Generalized Robust (GR) loss for single-positive multi-label learning.
 
     Per entry, with ``p = sigmoid(s)``::
@@ -123,7 +122,7 @@ class GRLoss(nn.Module):
                  schedule: str = 'reference',
                  loss_weight: float = 1.0,
                  check_finite: bool = True):
-        super().__init__()
+        super().__init__(loss_weight, check_finite)
         if len(beta) != 4 or len(alpha) != 4:
             raise ValueError('GRLoss: beta must be [w0, wT, b0, bT] and alpha '
                              f'[mu0, sigma0, muT, sigmaT]; got beta={beta}, '
@@ -144,9 +143,6 @@ class GRLoss(nn.Module):
         self.pos_eps = float(pos_eps)
         self.linear_init = int(linear_init)
         self.schedule = schedule
-        self.loss_weight = loss_weight
-        self.check_finite = check_finite
-        self.epoch = None
         self.w, self.b = self.beta[0], self.beta[2]
         self.mu, self.sigma = self.alpha[0], self.alpha[1]
 
@@ -170,57 +166,21 @@ class GRLoss(nn.Module):
         frac_beta, frac_alpha = self.schedule_fractions(epoch, max_epochs)
         w0, wT, b0, bT = self.beta
         mu0, sigma0, muT, sigmaT = self.alpha
-        self.epoch = epoch
+        super().set_epoch(epoch, max_epochs)
         self.w = _interpolate(w0, wT, frac_beta)
         self.b = _interpolate(b0, bT, frac_beta)
         self.mu = _interpolate(mu0, muT, frac_alpha)
         self.sigma = _interpolate(sigma0, sigmaT, frac_alpha)
 
-    def forward(self,
-                cls_score: torch.Tensor,
-                target: torch.Tensor,
-                weight: Optional[torch.Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> torch.Tensor:
-        """Compute the loss.
+    def entry_loss(self, cls_score, target, sample_idx=None):
+        return gr_loss(cls_score, target, self.w, self.b, self.mu, self.sigma,
+                       self.q_pos, self.q_neg, self.pos_eps)
 
-        Args:
-            cls_score (Tensor): Logits, shape (N, C).
-            target (Tensor): Observed labels, shape (N, C): 1 = observed
-                positive, 0 = unannotated.
-            weight (Tensor, optional): Element-wise (N, C) or per-sample (N,)
-                weight. Defaults to None.
-            avg_factor (float, optional): Number of samples the loss is
-                averaged over (mmpretrain heads pass the batch size); the sum
-                is divided by ``avg_factor * C`` so that the default is the
-                mean over entries. Defaults to None (plain mean).
-            reduction_override (str, optional): ``'none'``, ``'mean'`` or
-                ``'sum'``. Defaults to None (``'mean'``).
-
-        Returns:
-            Tensor: The loss.
-        """
-        check_target(cls_score, target, type(self).__name__)
-        loss = gr_loss(cls_score, target.float(), self.w, self.b, self.mu,
-                       self.sigma, self.q_pos, self.q_neg, self.pos_eps)
-        loss = self.loss_weight * reduce_entry_loss(
-            loss, weight, reduction_override or 'mean', avg_factor)
-        if self.check_finite and loss.dim() == 0 and \
-                not math.isfinite(loss.item()):
-            raise FloatingPointError(self._non_finite_message(cls_score))
-        return loss
-
-    def _non_finite_message(self, cls_score: torch.Tensor) -> str:
-        bad = (~torch.isfinite(cls_score)).sum().item()
-        return (f'{type(self).__name__} is not finite at epoch {self.epoch} '
-                f'(w={self.w:.3f}, b={self.b:.3f}, mu={self.mu:.3f}, '
-                f'sigma={self.sigma:.3f}); {bad} of {cls_score.numel()} '
-                'logits are NaN or inf, so the model has diverged: lower the '
-                'learning rate or clip gradients (optim_wrapper.clip_grad).')
+    def state_summary(self) -> str:
+        return (f'epoch={self.epoch}, w={self.w:.4f}, b={self.b:.4f}, '
+                f'mu={self.mu:.4f}, sigma={self.sigma:.4f}')
 
     def extra_repr(self) -> str:
         return (f'beta={self.beta}, alpha={self.alpha}, q_pos={self.q_pos}, '
                 f'q_neg={self.q_neg}, linear_init={self.linear_init}, '
-                f'schedule={self.schedule!r}, epoch={self.epoch}, '
-                f'w={self.w:.4f}, b={self.b:.4f}, mu={self.mu:.4f}, '
-                f'sigma={self.sigma:.4f}')
+                f'schedule={self.schedule!r}, {self.state_summary()}')

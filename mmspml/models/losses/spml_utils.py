@@ -36,6 +36,26 @@ def positive_cross_entropy(cls_score: torch.Tensor,
     return -torch.logaddexp(log_p, torch.full_like(log_p, math.log(eps)))
 
 
+def negative_cross_entropy(cls_score: torch.Tensor,
+                           eps: float = 0.) -> torch.Tensor:
+    """-log(1 - p + eps) from the logits (see
+    :func:`positive_cross_entropy`)."""
+    return positive_cross_entropy(-cls_score, eps)
+
+
+def soft_target_cross_entropy(cls_score: torch.Tensor, soft_target,
+                              eps: float = 0.) -> torch.Tensor:
+    """t * CE+ + (1 - t) * CE- per entry, for a soft target t."""
+    return (soft_target * positive_cross_entropy(cls_score, eps) +
+            (1 - soft_target) * negative_cross_entropy(cls_score, eps))
+
+
+def binary_entropy(prob: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    """H(p) = -p log p - (1 - p) log(1 - p), with ``eps`` inside the logs."""
+    return -(prob * torch.log(prob + eps) +
+             (1 - prob) * torch.log(1 - prob + eps))
+
+
 def spml_entry_loss(cls_score: torch.Tensor,
                     target: torch.Tensor,
                     soft_label,

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from mmspml.models.losses import AssumeNegativeLoss, GRLoss
+from mmspml.models.losses import GRLoss
 
 
 def spec_loss_and_grad(s, z, w, b, mu, sigma, q2, q3):
@@ -167,12 +167,3 @@ def test_bad_hyper_parameters_are_rejected():
         GRLoss(alpha=(0.5, 0., 0.8, 0.5))
     with pytest.raises(ValueError, match='linear_init'):
         GRLoss(linear_init=8).set_epoch(1, 8)
-
-
-def test_assume_negative_is_bce_mean():
-    s, z = random_batch(7)
-    logits, target = torch.tensor(s), torch.tensor(z)
-    expected = torch.nn.functional.binary_cross_entropy_with_logits(
-        logits, target)
-    assert AssumeNegativeLoss()(logits, target, avg_factor=len(s)).item() == \
-        pytest.approx(expected.item())

@@ -1,0 +1,11 @@
+# EM + asymmetric pseudo-labelling (APL) on PASCAL VOC 2012: configs/gr_voc.py
+# with one loss changed.
+_base_ = ['./gr_voc.py']
+model = dict(
+    head=dict(
+        loss=dict(
+            _delete_=True,
+            type='EMAPLLoss',
+            alpha=0.2,
+            beta=0.02,
+            warmup_epoch=5)))

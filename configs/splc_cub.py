@@ -1,0 +1,10 @@
+# Self-paced loss correction (SPLC) on CUB-200-2011 attributes:
+# configs/gr_cub.py with one loss changed.
+_base_ = ['./gr_cub.py']
+model = dict(
+    head=dict(
+        loss=dict(
+            _delete_=True,
+            type='SPLCLoss',
+            tau=0.6,
+            gamma=2.0)))

@@ -1,0 +1,10 @@
+# Self-paced loss correction (SPLC) on NUS-WIDE: configs/gr_nus.py with one
+# loss changed.
+_base_ = ['./gr_nus.py']
+model = dict(
+    head=dict(
+        loss=dict(
+            _delete_=True,
+            type='SPLCLoss',
+            tau=0.6,
+            gamma=2.0)))

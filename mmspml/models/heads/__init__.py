@@ -1,0 +1,3 @@
+from .spml_head import SPMLLinearClsHead
+
+__all__ = ['SPMLLinearClsHead']

@@ -1,0 +1,32 @@
+"""A multi-label head that tells stateful SPML losses which samples they
+see."""
+from typing import List
+
+import torch
+from mmpretrain.models.heads import MultiLabelLinearClsHead
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+
+@MODELS.register_module()
+class SPMLLinearClsHead(MultiLabelLinearClsHead):
+    """:class:`mmpretrain.models.heads.MultiLabelLinearClsHead` that passes
+    ``sample_idx`` (each sample's index in the training set, set by
+    :class:`~mmspml.datasets.SinglePositiveDataset`) to losses with
+    ``requires_index = True`` (ROLE, EM + APL, LL-Cp). Other losses are
+    called exactly as by the parent class. Arguments are the parent's.
+    """
+
+    def _get_loss(self, cls_score: torch.Tensor,
+                  data_samples: List[DataSample], **kwargs):
+        if getattr(self.loss_module, 'requires_index', False):
+            missing = [i for i, s in enumerate(data_samples)
+                       if 'sample_idx' not in s]
+            if missing:
+                raise KeyError('SPMLLinearClsHead: training samples carry no '
+                               'sample_idx; wrap the training set in a '
+                               'SinglePositiveDataset.')
+            kwargs['sample_idx'] = torch.tensor(
+                [s.sample_idx for s in data_samples],
+                device=cls_score.device)
+        return super()._get_loss(cls_score, data_samples, **kwargs)
