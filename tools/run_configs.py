@@ -14,7 +14,8 @@ import time
 from mmengine.config import DictAction
 
 import mmspml  # noqa: F401
-from mmspml.apis import format_table, run_configs, summarize
+from mmspml.apis import (format_table, method_by_dataset, run_configs,
+                         summarize)
 
 
 def parse_args():
@@ -45,12 +46,15 @@ def main():
     with open(osp.join(args.work_dir, 'results.csv'), 'w') as f:
         f.write(format_table(rows, 'csv'))
     table = format_table(rows, 'markdown')
+    matrix = method_by_dataset(rows, f'test {args.metrics[0]}')
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(table)
+        f.write(table + '\n' + matrix)
     print(f'\nTest metrics of the best-val checkpoint, mean ± std over seeds '
           f'{args.seeds} ({elapsed / 60:.1f} min, written to '
           f'{args.work_dir}/results.{{md,csv,json}}):\n')
     print(table)
+    print(f'test {args.metrics[0]}, method x dataset:\n')
+    print(matrix)
 
 
 if __name__ == '__main__':

@@ -1,3 +1,7 @@
-from .experiment import format_table, run_configs, summarize, train_and_test
+from .experiment import (format_table, method_by_dataset, run_configs,
+                         summarize, train_and_test)
 
-__all__ = ['train_and_test', 'run_configs', 'summarize', 'format_table']
+__all__ = [
+    'train_and_test', 'run_configs', 'summarize', 'format_table',
+    'method_by_dataset'
+]

@@ -89,6 +89,28 @@ def format_table(rows: List[dict], fmt: str = 'markdown') -> str:
     return '\n'.join(lines) + '\n'
 
 
+def method_by_dataset(rows: List[dict],
+                      metric: str = 'test spml/mAP') -> str:
+    """A Markdown table with one row per method and one column per dataset,
+    for configs named ``<method>_<dataset>.py``; cells are mean ± std."""
+    cells, methods, datasets = {}, [], []
+    for row in rows:
+        method, _, dataset = row['method'].rpartition('_')
+        method = method or row['method']
+        cells[method, dataset] = row[metric]
+        methods += [method] if method not in methods else []
+        datasets += [dataset] if dataset not in datasets else []
+    lines = ['| method | ' + ' | '.join(datasets) + ' |',
+             '|---|' + '---|' * len(datasets)]
+    for method in methods:
+        values = [
+            f'{cells[method, d][0]:.2f} ± {cells[method, d][1]:.2f}'
+            if (method, d) in cells else '' for d in datasets
+        ]
+        lines.append(f'| {method} | ' + ' | '.join(values) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
 def run_configs(config_files: Sequence[str],
                 seeds: Sequence[int],
                 work_dir: str,

@@ -42,3 +42,20 @@ class RecordDrawHook(Hook):
         with open(osp.join(runner.work_dir, f'draw_rank{get_rank()}.txt'),
                   'w') as f:
             f.write(digest)
+
+
+@HOOKS.register_module()
+class RecordLossStateHook(Hook):
+    """Write a digest of this rank's loss state after training."""
+
+    def after_train(self, runner) -> None:
+        model = runner.model.module if hasattr(runner.model,
+                                               'module') else runner.model
+        state = model.head.loss_module.state
+        digest = hashlib.sha256()
+        for key in sorted(state):
+            digest.update(key.encode())
+            digest.update(state[key].cpu().numpy().tobytes())
+        with open(osp.join(runner.work_dir, f'state_rank{get_rank()}.txt'),
+                  'w') as f:
+            f.write(digest.hexdigest())

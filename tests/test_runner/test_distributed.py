@@ -88,3 +88,33 @@ def test_mim_train_runs_two_gloo_processes(dist_run):
         'pytorch', '--port', '29520', '--work-dir', str(work_dir))
     assert (work_dir / 'epoch_1.pth').is_file()
     assert len(glob.glob(str(work_dir / 'draw_rank*.txt'))) == 2
+
+
+STATEFUL = '''
+_base_ = ['./tiny.py']
+custom_imports = dict(imports=['mmspml', 'tests.helpers.hooks'])
+custom_hooks = [dict(type='SPMLLossHook'), dict(type='RecordLossStateHook')]
+train_cfg = dict(max_epochs=2)
+'''
+
+
+@pytest.mark.parametrize('method', ['role', 'emapl', 'llcp'])
+def test_stateful_loss_state_is_identical_on_every_rank(tmp_path, method):
+    write_tiny_config(tmp_path, method=method)
+    config = tmp_path / 'stateful.py'
+    config.write_text(STATEFUL)
+    work_dir = tmp_path / 'work'
+    log = run('bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
+              str(work_dir), env=dict(PYTHON=sys.executable, PORT='29521'))
+    digests = [
+        open(path).read()
+        for path in sorted(glob.glob(str(work_dir / 'state_rank*.txt')))
+    ]
+    assert len(digests) == 2 and digests[0] == digests[1]
+    # The state really changed during training (not trivially equal).
+    changed = dict(role='estimates', emapl='pseudo-labelled entries=',
+                   llcp='relabelled entries=')[method]
+    if method != 'role':
+        counts = [int(line.split(changed)[1].split()[0].rstrip(','))
+                  for line in log.splitlines() if changed in line]
+        assert counts and counts[-1] > 0

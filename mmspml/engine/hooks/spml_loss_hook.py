@@ -92,6 +92,7 @@ class SPMLLossHook(Hook):
                 'SinglePositiveDataset as the training set, got '
                 f'{type(dataset).__name__}.')
         loss.setup_state(dataset.observed_labels)
+        loss.to(next(runner.model.parameters()).device)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
@@ -101,6 +102,10 @@ class SPMLLossHook(Hook):
 
     def before_train(self, runner) -> None:
         loss = get_submodule(runner.model, self.loss)
+        if not getattr(loss, 'supports_amp', True) and \
+                'Amp' in type(runner.optim_wrapper).__name__:
+            raise ValueError(f'{type(loss).__name__} does not support mixed '
+                             'precision (--amp / AmpOptimWrapper).')
         if getattr(loss, 'linear_init', 0) > 0 and is_model_wrapper(
                 runner.model) and not getattr(runner.model,
                                               'find_unused_parameters', True):

@@ -2,11 +2,12 @@
 EM + APL (Zhou et al., ECCV 2022) and the large-loss methods LL-R / LL-Ct /
 LL-Cp (Kim et al., CVPR 2022).
 
-State lives in each loss as tensors keyed by the training-set index. It is
-saved in the checkpoint through ``get_extra_state`` (not as buffers, which
-``SyncBuffersHook`` would average), allocated by :meth:`setup_state` before a
-resume loads it, and kept identical on every DDP rank: every change is
-gathered from all ranks and applied everywhere in the same order.
+State lives in each loss as float buffers keyed by the training-set index,
+so it is saved in and resumed from the checkpoint with the model. It is
+allocated by :meth:`setup_state` before a resume loads it, and kept identical
+on every DDP rank: every change is gathered from all ranks and applied
+everywhere in the same order (so the rank-0 broadcast at start-up and
+``SyncBuffersHook``'s averaging leave it unchanged).
 """
 import math
 from typing import Dict, Optional
@@ -39,43 +40,49 @@ def expected_positive_regularizer(prob: torch.Tensor,
 class StatefulSPMLLoss(SPMLLoss):
     """Base of the losses whose state is indexed by training sample.
 
-    Subclasses fill ``self.state`` (a dict of tensors) in
-    :meth:`setup_state`; it is checkpointed and restored as a whole.
+    Subclasses call :meth:`set_state` from :meth:`setup_state`; the tensors
+    become float32 buffers, checkpointed and restored with the model.
     """
     requires_index = True
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.state: Dict[str, torch.Tensor] = {}
+        self._state_names = []
 
     def setup_state(self, observed: np.ndarray) -> None:
         """Allocate the state for a training set whose observed labels are
         the N x C matrix ``observed``."""
         raise NotImplementedError
 
+    def set_state(self, **tensors: torch.Tensor) -> None:
+        for name, value in tensors.items():
+            self.register_buffer(name, value.float())
+            if name not in self._state_names:
+                self._state_names.append(name)
+
+    @property
+    def state(self) -> Dict[str, torch.Tensor]:
+        """The state buffers by name."""
+        return {name: getattr(self, name) for name in self._state_names}
+
     def state_on(self, device) -> Dict[str, torch.Tensor]:
-        if not self.state:
+        if not self._state_names:
             raise RuntimeError(
                 f'{type(self).__name__}: state not set up; training must run '
                 "with the SPMLLossHook (custom_hooks=[dict(type="
                 "'SPMLLossHook')]).")
-        for key, value in self.state.items():
-            if value.device != torch.device(device):
-                self.state[key] = value.to(device)
         return self.state
 
-    def get_extra_state(self):
-        return {key: value.cpu() for key, value in self.state.items()}
-
-    def set_extra_state(self, state) -> None:
-        for key, value in (state or {}).items():
-            if key in self.state and self.state[key].shape != value.shape:
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        for name, value in self.state.items():
+            saved = state_dict.get(prefix + name)
+            if saved is not None and saved.shape != value.shape:
                 raise ValueError(
-                    f'{type(self).__name__}: the checkpoint has {key} of '
-                    f'shape {tuple(value.shape)} but this training set needs '
-                    f'{tuple(self.state[key].shape)}; was it saved for another '
+                    f'{type(self).__name__}: the checkpoint has {name} of '
+                    f'shape {tuple(saved.shape)} but this training set needs '
+                    f'{tuple(value.shape)}; was it saved for another '
                     'dataset?')
-        self.state = dict(state or {})
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
 @MODELS.register_module()
@@ -105,6 +112,9 @@ class ROLELoss(StatefulSPMLLoss):
     """
     betas = (0.9, 0.999)
     adam_eps = 1e-8
+    # The estimates are updated from raw gradients, which a loss scaler
+    # (AmpOptimWrapper) would scale.
+    supports_amp = False
 
     def __init__(self, expected_num_pos: float, estimator_lr: float = 1e-4,
                  eps: float = 1e-5, init_seed: int = 0, **kwargs):
@@ -122,7 +132,7 @@ class ROLELoss(StatefulSPMLLoss):
         logits = (torch.rand(observed.shape, generator=generator) * 2 -
                   1) * bound
         logits[observed == 1] = math.log(0.995 / 0.005)
-        self.state = dict(
+        self.set_state(
             estimates=logits,
             exp_avg=torch.zeros_like(logits),
             exp_avg_sq=torch.zeros_like(logits),
@@ -244,8 +254,8 @@ class EMAPLLoss(StatefulSPMLLoss):
         self.eps = eps
 
     def setup_state(self, observed: np.ndarray) -> None:
-        observed = torch.as_tensor(observed, dtype=torch.uint8)
-        self.state = dict(
+        observed = torch.as_tensor(observed, dtype=torch.float32)
+        self.set_state(
             observed=observed,
             pseudo=torch.full(observed.shape, float('nan')))
 
@@ -397,17 +407,16 @@ class LLCpLoss(StatefulSPMLLoss, LargeLossLoss):
                  **kwargs):
         LargeLossLoss.__init__(self, 'correct_perm', delta_rel, **kwargs)
         self.strict = strict
-        self.state = {}
+        self._state_names = []
         self._pending = None
 
     def setup_state(self, observed: np.ndarray) -> None:
-        self.state = dict(flipped=torch.zeros(observed.shape,
-                                              dtype=torch.bool))
+        self.set_state(flipped=torch.zeros(observed.shape))
 
     def entry_loss(self, cls_score, target, sample_idx=None):
         if sample_idx is not None:
             flipped = self.state_on(cls_score.device)['flipped'][sample_idx]
-            target = torch.where(flipped, torch.ones_like(target), target)
+            target = torch.where(flipped > 0, torch.ones_like(target), target)
         an_loss, mask, above = self.large_loss_mask(cls_score, target)
         if sample_idx is not None and self.training:
             rows, cols = (above if self.strict else mask).nonzero(
@@ -422,7 +431,7 @@ class LLCpLoss(StatefulSPMLLoss, LargeLossLoss):
         rows, cols = self._pending
         self._pending = None
         rows, cols = gather_rows(rows, cols)
-        self.state_on(rows.device)['flipped'][rows, cols] = True
+        self.state_on(rows.device)['flipped'][rows, cols] = 1.0
 
     def state_summary(self) -> str:
         flipped = int(self.state['flipped'].sum()) if self.state else 0

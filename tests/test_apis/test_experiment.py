@@ -1,0 +1,35 @@
+"""The multi-seed summary tables."""
+import pytest
+
+from mmspml.apis import format_table, method_by_dataset, summarize
+
+
+def runs(*maps):
+    return [dict(best_val=m + 1, test={'spml/mAP': m}) for m in maps]
+
+
+def test_summary_mean_and_sample_std():
+    rows = summarize({'gr_demo': runs(90., 92., 94.), 'an_demo': runs(80.)})
+    assert rows[0]['test spml/mAP'] == pytest.approx((92.0, 2.0))
+    assert rows[0]['val spml/mAP'] == pytest.approx((93.0, 2.0))
+    assert rows[1]['test spml/mAP'] == (80.0, 0.0)
+    md = format_table(rows)
+    assert '| gr_demo | 3 | 92.00 ± 2.00 | 93.00 ± 2.00 |' in md
+    csv = format_table(rows, 'csv').splitlines()
+    assert csv[0] == ('method,runs,test spml/mAP mean,test spml/mAP std,'
+                      'val spml/mAP mean,val spml/mAP std')
+    assert csv[1] == 'gr_demo,3,92.0000,2.0000,93.0000,2.0000'
+
+
+def test_method_by_dataset_pivots_config_names():
+    rows = summarize({
+        'gr_voc': runs(89., 91.),
+        'an_voc': runs(85.),
+        'gr_coco': runs(73.),
+        'em_apl_voc': runs(88.),
+    })
+    table = method_by_dataset(rows).splitlines()
+    assert table[0] == '| method | voc | coco |'
+    assert table[2] == '| gr | 90.00 ± 1.41 | 73.00 ± 0.00 |'
+    assert table[3] == '| an | 85.00 ± 0.00 |  |'
+    assert table[4] == '| em_apl | 88.00 ± 0.00 |  |'
