@@ -104,3 +104,26 @@ def test_missing_pretrained_weights_explain_the_fix(tmp_path):
     model = MODELS.build(cfg.model)
     with pytest.raises(RuntimeError, match='model.backbone.init_cfg.checkpoint'):
         model.init_weights()
+
+
+METHODS = ('full an anls wan epr role em emapl hill splc llr llct llcp '
+           'gr').split()
+DATASETS = ('demo', 'voc', 'coco', 'nus', 'cub')
+
+
+@pytest.mark.parametrize('dataset', DATASETS)
+def test_every_method_has_a_config_one_loss_away_from_gr(dataset):
+    from mmpretrain.registry import MODELS
+    gr = Config.fromfile(osp.join(REPO, 'configs', f'gr_{dataset}.py'))
+    losses = set()
+    for method in METHODS:
+        cfg = Config.fromfile(
+            osp.join(REPO, 'configs', f'{method}_{dataset}.py'))
+        loss = MODELS.build(cfg.model.head.loss)
+        losses.add(type(loss).__name__)
+        assert cfg.model.backbone == gr.model.backbone
+        assert cfg.optim_wrapper == gr.optim_wrapper
+        assert cfg.test_dataloader == gr.test_dataloader
+        if method != 'full':
+            assert cfg.train_dataloader == gr.train_dataloader
+    assert len(losses) == len(METHODS)
