@@ -17,7 +17,8 @@ def write_multilabel_dataset(root, labels, classes=None, size=16, seed=0):
         rel = f'img_{i:04d}.png'
         Image.fromarray(rng.randint(0, 255, (size, size, 3), np.uint8)).save(
             osp.join(root, rel))
-        data_list.append(dict(img_path=rel, gt_label=np.flatnonzero(row).tolist()))
+        data_list.append(
+            dict(img_path=rel, gt_label=np.flatnonzero(row).tolist()))
     path = osp.join(root, 'ann.json')
     with open(path, 'w') as f:
         json.dump(dict(metainfo=dict(classes=classes), data_list=data_list), f)

@@ -1,7 +1,8 @@
 """Time GRLoss (forward + backward) against a reference-style implementation
 (probabilities first, boolean masks) in the same process, and print ratios.
 
-    python tools/benchmark_loss.py [--device cuda] [--batch 8 64] [--classes 80]
+    python tools/benchmark_loss.py [--device cuda] [--batch 8 64]
+        [--classes 80]
 """
 import argparse
 import time
@@ -54,7 +55,8 @@ def main():
         logits = torch.randn(batch, args.classes, device=args.device,
                              requires_grad=True)
         target = torch.zeros(batch, args.classes, device=args.device)
-        target[torch.arange(batch), torch.randint(0, args.classes, (batch, ))] = 1
+        positive = torch.randint(0, args.classes, (batch, ))
+        target[torch.arange(batch), positive] = 1
 
         def step(loss_fn):
             def run():

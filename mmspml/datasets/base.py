@@ -81,4 +81,3 @@ def describe_dataset(dataset) -> str:
         return dataset.describe()
     ann_file = getattr(dataset, 'ann_file', None)
     return f'{type(dataset).__name__}({ann_file!r})'
-

@@ -25,7 +25,7 @@ VOC_CLASSES = ('aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car',
 
 LAYOUTS = {
     'voc': '''<data_root>/VOCdevkit/VOC2012/
-    ImageSets/Main/<class>_{train,val}.txt   (20 classes, "<image id> <-1|0|1>")
+    ImageSets/Main/<class>_{train,val}.txt  (20 classes, "<id> <-1|0|1>")
     JPEGImages/<image id>.jpg''',
     'coco': '''<data_root>/
     annotations/instances_{train,val}2014.json
@@ -253,8 +253,8 @@ def load_nuswide(root: str, split: str) -> LabelTable:
             'nuswide')
         with open(path) as f:
             values = np.array(f.read().split(), dtype=np.int64)
-        if values.shape != (len(img_paths), ) or not np.isin(values,
-                                                            [0, 1]).all():
+        valid = np.isin(values, [0, 1]).all()
+        if values.shape != (len(img_paths), ) or not valid:
             raise ValueError(f'{path}: expected {len(img_paths)} values of 0 '
                              f'or 1 (one per line of {list_file})')
         labels[:, col] = values

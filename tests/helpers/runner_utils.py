@@ -26,7 +26,8 @@ default_hooks = dict(logger=dict(interval=1))
 '''
 
 # EM + APL must assign pseudo-labels within the 3 tiny epochs.
-METHOD_OPTIONS = dict(emapl="model = dict(head=dict(loss=dict(warmup_epoch=1)))")
+METHOD_OPTIONS = dict(
+    emapl="model = dict(head=dict(loss=dict(warmup_epoch=1)))")
 
 
 def write_tiny_config(tmp, num_train=160, num_test=40, method='gr'):
@@ -59,7 +60,8 @@ def python(*args, **kwargs):
 
 
 def state_dict(path):
-    return torch.load(path, map_location='cpu', weights_only=False)['state_dict']
+    checkpoint = torch.load(path, map_location='cpu', weights_only=False)
+    return checkpoint['state_dict']
 
 
 def assert_same_weights(path_a, path_b):

@@ -102,7 +102,8 @@ def test_missing_pretrained_weights_explain_the_fix(tmp_path):
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'gr_voc.py'))
     cfg.model.backbone.init_cfg.checkpoint = str(tmp_path / 'resnet50.pth')
     model = MODELS.build(cfg.model)
-    with pytest.raises(RuntimeError, match='model.backbone.init_cfg.checkpoint'):
+    with pytest.raises(RuntimeError,
+                       match='model.backbone.init_cfg.checkpoint'):
         model.init_weights()
 
 

@@ -4,12 +4,10 @@ import os.path as osp
 
 import numpy as np
 import pytest
-import torch
 from mmpretrain.registry import DATASETS
 
 import mmspml  # noqa: F401
-from mmspml.datasets import (SinglePositiveDataset, sample_single_positive,
-                             split_train_val)
+from mmspml.datasets import sample_single_positive, split_train_val
 from tests.conftest import random_labels
 
 
@@ -38,7 +36,8 @@ def test_samples_carry_observed_and_full_labels(multilabel_dataset):
     observed = sample_single_positive(labels)
     for idx in (0, 5, 11):
         sample = dataset[idx]['data_samples']
-        assert sample.gt_label.tolist() == np.flatnonzero(observed[idx]).tolist()
+        assert sample.gt_label.tolist() == np.flatnonzero(
+            observed[idx]).tolist()
         assert sample.full_gt_label.tolist() == np.flatnonzero(
             labels[idx]).tolist()
         assert sample.sample_idx == idx

@@ -43,7 +43,8 @@ def test_linear_init_freezes_backbone_then_releases_it():
     for done in range(4):
         runner.epoch = done
         hook.before_train_epoch(runner)
-        states.append([p.requires_grad for p in runner.model.backbone.parameters()])
+        backbone = runner.model.backbone
+        states.append([p.requires_grad for p in backbone.parameters()])
         assert all(p.requires_grad for p in runner.model.head.parameters())
     assert [any(s) for s in states] == [False, False, True, True]
     assert runner.model.backbone.training  # BatchNorm stays in train mode

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from mmspml.datasets import SinglePositiveDataset
-from tests.helpers.runner_utils import (REPO, evaluate_checkpoint, python,
-                                        run, val_history, write_tiny_config)
+from tests.helpers.runner_utils import (evaluate_checkpoint, run,
+                                        val_history, write_tiny_config)
 
 DIST = '''
 _base_ = ['./tiny.py']

@@ -66,6 +66,7 @@ def test_interrupted_and_resumed_run_equals_uninterrupted_run(tiny, how, hook):
 def test_cfg_options_reach_the_loss(tmp_path):
     config = write_tiny_config(tmp_path)
     log = python('tools/train.py', str(config), '--work-dir',
-                 str(tmp_path / 'opts'), '--cfg-options', 'train_cfg.max_epochs=1',
-                 'model.head.loss.q_pos=0.25', 'model.head.loss.schedule=exact')
+                 str(tmp_path / 'opts'), '--cfg-options',
+                 'train_cfg.max_epochs=1', 'model.head.loss.q_pos=0.25',
+                 'model.head.loss.schedule=exact')
     assert 'q_pos=0.25' in log and "schedule='exact'" in log

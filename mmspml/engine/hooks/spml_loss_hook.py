@@ -6,7 +6,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 from mmpretrain.registry import HOOKS
 
-from mmspml.models.losses.stateful import gather_rows
+from mmspml.utils.dist_utils import gather_rows
 
 
 def get_submodule(model, path: str):
@@ -58,13 +58,10 @@ class SPMLLossHook(Hook):
     - After an epoch where ``loss.wants_train_predictions()`` (EM + APL), it
       predicts the whole training set in eval mode, gathers all ranks' rows
       and passes them to ``loss.update_from_predictions``.
-
-    Before each training epoch (also the first one after a resume) it calls
-    ``loss.set_epoch(epoch, max_epochs)`` with the 1-based epoch, if the loss
-    has that method. When the loss has ``linear_init = n > 0``, the module at
-    ``frozen_module`` gets ``requires_grad=False`` for epochs ``e <= n`` and is
-    trained again from epoch ``n + 1`` (BatchNorm stays in train mode, as in
-    the reference code; SPEC 2.2).
+    - When the loss has ``linear_init = n > 0`` (GR), the module at
+      ``frozen_module`` gets ``requires_grad=False`` for epochs ``e <= n``
+      and is trained again from epoch ``n + 1`` (BatchNorm stays in train
+      mode, as in the reference code; SPEC 2.2).
 
     Args:
         loss (str): Dotted path of the loss module in the model. Defaults to

@@ -27,7 +27,8 @@ def average_precision(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
     order = np.argsort(-scores, axis=0, kind='stable')
     sorted_scores = np.take_along_axis(scores, order, axis=0)
     sorted_targets = np.take_along_axis(targets, order, axis=0).astype(float)
-    precision = np.cumsum(sorted_targets, axis=0) / np.arange(1, num + 1)[:, None]
+    precision = (np.cumsum(sorted_targets, axis=0) /
+                 np.arange(1, num + 1)[:, None])
     # Index of the last row of each row's tie group, per class.
     group_end = np.ones((num, num_classes), dtype=bool)
     group_end[:-1] = sorted_scores[1:] != sorted_scores[:-1]

@@ -10,25 +10,17 @@ everywhere in the same order (so the rank-0 broadcast at start-up and
 ``SyncBuffersHook``'s averaging leave it unchanged).
 """
 import math
-from typing import Dict, Optional
+from typing import Dict
 
 import numpy as np
 import torch
-from mmengine.dist import all_gather_object, get_world_size
+from mmengine.dist import get_world_size
 from mmpretrain.registry import MODELS
 
+from mmspml.utils.dist_utils import gather_rows
 from .base import SPMLLoss
 from .spml_utils import (binary_entropy, positive_cross_entropy,
                          soft_target_cross_entropy)
-
-
-def gather_rows(idx: torch.Tensor, values: torch.Tensor):
-    """(index, row) pairs of every rank, concatenated in rank order."""
-    if get_world_size() == 1:
-        return idx, values
-    parts = all_gather_object((idx.cpu(), values.cpu()))
-    return (torch.cat([p[0] for p in parts]).to(idx.device),
-            torch.cat([p[1] for p in parts]).to(values.device))
 
 
 def expected_positive_regularizer(prob: torch.Tensor,

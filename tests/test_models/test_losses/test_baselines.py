@@ -204,7 +204,10 @@ def test_role_value_gradient_and_estimator_adam():
         # BCE(y, sg p): the prediction is a constant target there, so its
         # numerical derivative uses the fixed p of the step.
         p, y, p_target = sig(x), sig(e), sig(s)
-        bce = lambda a, t: -(t * np.log(a + EPS) + (1 - t) * np.log(1 - a + EPS))
+
+        def bce(a, t):
+            return -(t * np.log(a + EPS) + (1 - t) * np.log(1 - a + EPS))
+
         entry = np.where(z == 1, 0.5 * (ce_pos(p) + ce_pos(y)), 0) + 0.5 * (
             bce(p, y) + bce(y, p_target))
         reg = lambda a: (a.sum(1).mean() - k)**2 / a.shape[1]**2
