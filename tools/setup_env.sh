@@ -19,11 +19,10 @@ echo "Installing the pinned stack into .venv (a few minutes on first run) ..."
 .venv/bin/python -m pip install -q --disable-pip-version-check \
     "pip>=23,<25.3" wheel "setuptools>=77,<80"
 .venv/bin/python -m pip install -q --disable-pip-version-check \
-    -r requirements/runtime.txt -r requirements/tests.txt
-# openmim's own dependency list drags in openxlab, which downgrades
-# setuptools and more; mim needs only these.
-.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+    -r requirements/runtime.txt -r requirements/tests.txt \
     -r requirements/mim.txt
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+    -r requirements/openmim.txt
 # A setup.py develop install (not PEP 660) keeps mmspml/.mim visible to mim.
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
     --no-build-isolation --no-use-pep517 -e .
