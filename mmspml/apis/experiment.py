@@ -38,8 +38,11 @@ def train_and_test(cfg: Config, work_dir: str, seed: int) -> dict:
             "default_hooks.checkpoint.save_best (e.g. 'spml/mAP') and a "
             'validation set.')
     best_val = float(runner.message_hub.get_info('best_score'))
-    runner.load_checkpoint(best_ckpt)
-    test = runner.test()
+    # Configs with the TestBestCheckpointHook have tested it already.
+    test = runner.message_hub.get_info('test_of_best_ckpt')
+    if test is None:
+        runner.load_checkpoint(best_ckpt)
+        test = runner.test()
     return dict(best_val=best_val, best_ckpt=best_ckpt, test=dict(test))
 
 

@@ -33,3 +33,25 @@ def test_method_by_dataset_pivots_config_names():
     assert table[2] == '| gr | 90.00 ± 1.41 | 73.00 ± 0.00 |'
     assert table[3] == '| an | 85.00 ± 0.00 |  |'
     assert table[4] == '| em_apl | 88.00 ± 0.00 |  |'
+
+
+def test_train_and_test_reuses_the_test_best_checkpoint_hook(
+        tmp_path, monkeypatch):
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from mmspml.apis import train_and_test
+    from tests.helpers.runner_utils import write_tiny_config
+    cfg = Config.fromfile(str(write_tiny_config(tmp_path, num_train=60,
+                                                num_test=20)))
+    cfg.train_cfg.max_epochs = 1
+    cfg.custom_hooks = [dict(type='SPMLLossHook'),
+                        dict(type='TestBestCheckpointHook')]
+
+    def no_second_test(self):
+        raise AssertionError('the best checkpoint was tested twice')
+
+    monkeypatch.setattr(Runner, 'test', no_second_test)
+    result = train_and_test(cfg, str(tmp_path / 'work'), seed=0)
+    assert 0 < result['test']['spml/mAP'] <= 100
+    assert result['best_ckpt'].endswith('best_spml_mAP_epoch_1.pth')
