@@ -1,8 +1,17 @@
-"""The common frame of the SPML losses: mmpretrain's loss signature, the
-mean over entries, the non-finite check and the epoch they may depend on."""
+"""The common frame of the SPML losses, and the contract between a loss, the
+head that calls it and the hooks that drive it.
+
+A loss computes an (N, C) entry loss (and optionally a batch-level term);
+:class:`SPMLLoss` does mmpretrain's signature, the reduction and the
+non-finite check. What a loss may need from the training loop is a small set
+of documented methods with no-op defaults; the hooks in
+:mod:`mmspml.engine.hooks` call them on any ``SPMLLoss`` (an ``isinstance``
+check, never a look-up by attribute name). See ``docs/loss_contract.md``.
+"""
 import math
 from typing import Optional
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -19,18 +28,35 @@ class SPMLLoss(nn.Module):
     can swap losses freely; ``target`` holds the observed labels (1 = observed
     positive, 0 = unannotated).
 
-    Losses with per-sample state set ``requires_index = True``: the
-    :class:`~mmspml.models.heads.SPMLLinearClsHead` then passes ``sample_idx``
-    (each sample's index in the training set). Epoch-dependent losses read
-    ``self.epoch`` (1-based), set by :meth:`set_epoch` through the
-    :class:`~mmspml.engine.hooks.SPMLLossHook`.
+    The optional abilities, each a no-op unless a subclass overrides it:
+
+    - :meth:`set_epoch`: the 1-based epoch about to start
+      (``LossEpochHook``); epoch-dependent losses read ``self.epoch``.
+    - :meth:`init_sample_state` and :meth:`step_state`: per-sample state
+      keyed by the training-set index, set up before training and updated
+      after every optimizer step (``LossSampleStateHook``).
+    - :meth:`wants_train_predictions` and :meth:`update_from_predictions`:
+      an eval-mode pass over the training set after an epoch
+      (``TrainSetPredictionHook``).
+
+    Class attributes the head and hooks read:
+
+    - ``requires_index``: the loss needs each sample's training-set index
+      as ``sample_idx``; :class:`~mmspml.models.heads.SPMLLinearClsHead`
+      passes it. Defaults to False.
+    - ``supports_amp``: the loss can train under mmengine's
+      ``AmpOptimWrapper`` (``SPMLConfigCheckHook`` checks). Defaults to True.
+    - ``linear_init``: epochs at the start of training with the backbone
+      frozen (GR's warm-up, applied by ``LinearInitHook``). Defaults to 0.
 
     Args:
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         check_finite (bool): Raise a ``FloatingPointError`` that says what
             went wrong when the loss is NaN or inf. Defaults to True.
     """
-    requires_index = False
+    requires_index: bool = False
+    supports_amp: bool = True
+    linear_init: int = 0
 
     def __init__(self, loss_weight: float = 1.0, check_finite: bool = True):
         super().__init__()
@@ -39,17 +65,44 @@ class SPMLLoss(nn.Module):
         self.epoch: Optional[int] = None
         self.max_epochs: Optional[int] = None
 
-    def set_epoch(self, epoch: int, max_epochs: int) -> None:
-        """Record the 1-based ``epoch`` of ``max_epochs`` about to start."""
-        self.epoch, self.max_epochs = epoch, max_epochs
+    # -- what a subclass computes ------------------------------------------
 
     def entry_loss(self, cls_score: torch.Tensor, target: torch.Tensor,
                    sample_idx: Optional[torch.Tensor]) -> torch.Tensor:
+        """The (N, C) loss of every entry, before weighting and reduction."""
         raise NotImplementedError
 
     def batch_loss(self, cls_score: torch.Tensor, target: torch.Tensor,
                    sample_idx: Optional[torch.Tensor]):
+        """A scalar added after the reduction, or None (the default)."""
         return None
+
+    # -- optional abilities, driven by the hooks -----------------------------
+
+    def set_epoch(self, epoch: int, max_epochs: int) -> None:
+        """Record the 1-based ``epoch`` of ``max_epochs`` about to start."""
+        self.epoch, self.max_epochs = epoch, max_epochs
+
+    def init_sample_state(self, observed_labels: np.ndarray) -> None:
+        """Set up per-sample state for a training set whose observed labels
+        are the N x C 0/1 matrix ``observed_labels``. No-op by default."""
+
+    def step_state(self) -> None:
+        """Update per-sample state after an optimizer step, from what the
+        last forward recorded. No-op by default."""
+
+    def wants_train_predictions(self) -> bool:
+        """Whether the epoch that just ended needs eval-mode scores of the
+        whole training set (:meth:`update_from_predictions`). False by
+        default."""
+        return False
+
+    def update_from_predictions(self, sample_idx: torch.Tensor,
+                                scores: torch.Tensor) -> None:
+        """Take the training-set scores (rows ``sample_idx``, all ranks').
+        No-op by default."""
+
+    # -- the frame ------------------------------------------------------------
 
     def forward(self,
                 cls_score: torch.Tensor,
@@ -65,7 +118,8 @@ class SPMLLoss(nn.Module):
             target (Tensor): Observed labels, shape (N, C): 1 = observed
                 positive, 0 = unannotated.
             weight (Tensor, optional): Element-wise (N, C) or per-sample (N,)
-                weight. Defaults to None.
+                weight of the entry loss (a batch-level term is not
+                weighted). Defaults to None.
             avg_factor (float, optional): Number of samples the loss is
                 averaged over (mmpretrain heads pass the batch size); the sum
                 is divided by ``avg_factor * C`` so that the default is the
@@ -89,10 +143,14 @@ class SPMLLoss(nn.Module):
         loss = reduce_entry_loss(
             self.entry_loss(cls_score, target, sample_idx), weight, reduction,
             avg_factor)
-        if reduction != 'none':
-            extra = self.batch_loss(cls_score, target, sample_idx)
-            if extra is not None:
-                loss = loss + extra
+        extra = self.batch_loss(cls_score, target, sample_idx)
+        if extra is not None:
+            if reduction == 'none':
+                raise ValueError(
+                    f"{type(self).__name__}: reduction_override='none' is "
+                    'not supported: the loss has a batch-level term that '
+                    "has no per-entry form. Use 'mean' or 'sum'.")
+            loss = loss + extra
         loss = self.loss_weight * loss
         if self.check_finite and loss.dim() == 0 and \
                 not math.isfinite(loss.item()):

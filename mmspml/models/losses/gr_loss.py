@@ -83,7 +83,7 @@ class GRLoss(SPMLLoss):
 
     ``k = sigmoid(w p + b)`` and ``v = exp(-(p - mu)^2 / (2 sigma^2))`` move
     with the epoch: call :meth:`set_epoch` before each training epoch (the
-    :class:`~mmspml.engine.hooks.SPMLLossHook` does). Until it is first called
+    :class:`~mmspml.engine.hooks.LossEpochHook` does). Until it is first called
     the start values ``w0, b0, mu0, sigma0`` are used.
 
     Args:
@@ -100,8 +100,8 @@ class GRLoss(SPMLLoss):
             gives the uncapped ``-log p``. Defaults to 1e-7 (the reference
             code).
         linear_init (int): Number of warm-up epochs during which the backbone
-            is frozen (SPEC 2.2, done by ``SPMLLossHook``); the schedules start
-            after them. Defaults to 0.
+            is frozen (done by ``LinearInitHook``; ``docs/gr_loss.md``); the
+            schedules start after them. Defaults to 0.
         schedule (str): ``'reference'`` reproduces the reference code,
             where beta lags alpha by one epoch and never reaches its end value
             (the published numbers used it). ``'exact'`` moves both linearly
@@ -148,7 +148,7 @@ class GRLoss(SPMLLoss):
 
     def schedule_fractions(self, epoch: int, max_epochs: int):
         """Fractions of the way from start to end values for (beta, alpha)
-        at the 1-based ``epoch`` of ``max_epochs`` (SPEC 2.1)."""
+        at the 1-based ``epoch`` of ``max_epochs`` (``docs/gr_loss.md``)."""
         n = self.linear_init
         if max_epochs <= n:
             raise ValueError(f'GRLoss: max_epochs ({max_epochs}) must exceed '

@@ -1,5 +1,5 @@
 """Every baseline loss against an independent float64 computation of its
-formula (SPEC section 3), gradients included, and the stateful ones' state:
+formula (docs/baselines.md), gradients included, and the stateful ones' state:
 updates, checkpoint round trip."""
 import math
 
@@ -113,14 +113,16 @@ def test_splc_corrects_confident_entries_after_warmup(epoch, margin):
     s, z = batch(6)
     loss = SPLCLoss(tau=0.6, gamma=2.0, change_epoch=2, margin=margin)
     loss.set_epoch(epoch, 8)
+    # The original order: the margin shifts the observed positives' logits,
+    # then the correction is made, and corrected entries get no margin.
     corrected = z.copy()
     if epoch >= 2:
-        corrected[sig(s) > 0.6] = 1
+        corrected[sig(np.where(z == 1, s - margin, s)) > 0.6] = 1
         assert (corrected != z).any()
 
     def ref(x):
         t = corrected  # decided on the detached logits of the step
-        m = np.where(t == 1, x - margin, x)
+        m = np.where(z == 1, x - margin, x)
         p = sig(m)
         return np.where(t == 1, (1 - p)**2 * -np.log(p),
                         p**2 * -np.log(1 - p)).mean()
@@ -164,13 +166,13 @@ def test_large_loss_rejection_and_temporary_correction(cls, mode, delta):
 def test_llcp_relabels_permanently_and_survives_a_checkpoint():
     s, z = batch(8, n=10, c=8)
     loss = LLCpLoss(delta_rel=0.02)
-    loss.setup_state(np.zeros((30, 8), dtype=np.uint8))
+    loss.init_sample_state(np.zeros((30, 8), dtype=np.uint8))
     loss.set_epoch(2, 8)
     k = math.ceil(80 * 0.02)
     idx = torch.arange(10, 20)
     ref, mask = large_loss_reference(s, z, k, 'correct')
     check(loss, s, z, ref, sample_idx=idx)
-    loss.after_train_iter()
+    loss.step_state()
     flipped = loss.state['flipped']
     assert flipped.sum() == k
     assert (flipped[idx] > 0).numpy().tolist() == mask.tolist()
@@ -180,7 +182,7 @@ def test_llcp_relabels_permanently_and_survives_a_checkpoint():
     check(loss, s, z, ref2, sample_idx=idx)
 
     restored = LLCpLoss(delta_rel=0.02)
-    restored.setup_state(np.zeros((30, 8), dtype=np.uint8))
+    restored.init_sample_state(np.zeros((30, 8), dtype=np.uint8))
     restored.load_state_dict(loss.state_dict())
     assert 'flipped' in loss.state_dict()
     assert torch.equal(restored.state['flipped'], loss.state['flipped'])
@@ -193,7 +195,7 @@ def test_role_value_gradient_and_estimator_adam():
     idx = np.array([3, 0, 7, 11, 5, 9])
     observed[idx] = z
     loss = ROLELoss(expected_num_pos=k, estimator_lr=lr, init_seed=3)
-    loss.setup_state(observed)
+    loss.init_sample_state(observed)
     est0 = loss.state['estimates'].clone()
     # Initialisation: logit(0.995) on observed positives, |u| <= logit(0.6).
     assert torch.allclose(est0[observed == 1],
@@ -224,7 +226,7 @@ def test_role_value_gradient_and_estimator_adam():
         rows = torch.tensor(idx if step != 1 else idx[:3])
         cls = torch.tensor(s[:len(rows)])
         loss(cls, torch.tensor(z[:len(rows)]), sample_idx=rows).backward()
-        loss.after_train_iter()
+        loss.step_state()
         adam.zero_grad()
         p = torch.sigmoid(cls)
         y = torch.sigmoid(param[rows])
@@ -247,7 +249,7 @@ def test_em_apl_pseudo_labels_lowest_predictions():
     observed = np.zeros((n, c), dtype=np.uint8)
     observed[np.arange(n), rng.randint(0, c, n)] = 1
     loss = EMAPLLoss(alpha=0.2, beta=0.5, warmup_epoch=2)
-    loss.setup_state(observed)
+    loss.init_sample_state(observed)
     loss.set_epoch(2, 4)
     assert loss.wants_train_predictions()
     scores = torch.tensor(rng.rand(n, c), dtype=torch.float32)
@@ -292,12 +294,52 @@ def test_stateful_losses_need_indices_and_state():
     loss = ROLELoss(expected_num_pos=1.0)
     with pytest.raises(ValueError, match='SPMLLinearClsHead'):
         loss(torch.zeros(2, 3), torch.tensor([[1., 0, 0], [0, 1, 0]]))
-    with pytest.raises(RuntimeError, match='SPMLLossHook'):
+    with pytest.raises(RuntimeError, match='LossSampleStateHook'):
         loss(torch.zeros(2, 3), torch.tensor([[1., 0, 0], [0, 1, 0]]),
              sample_idx=torch.tensor([0, 1]))
     other = EMAPLLoss()
-    other.setup_state(np.zeros((5, 3), dtype=np.uint8))
+    other.init_sample_state(np.zeros((5, 3), dtype=np.uint8))
     saved = other.state_dict()
     saved['pseudo'] = torch.zeros(4, 3)
     with pytest.raises(ValueError, match='another dataset'):
         other.load_state_dict(saved)
+
+
+@pytest.mark.parametrize('make', [
+    lambda: EPRLoss(expected_num_pos=1.5),
+    lambda: ROLELoss(expected_num_pos=1.5),
+])
+def test_batch_regulariser_has_no_per_entry_form(make):
+    loss = make()
+    loss.init_sample_state(np.eye(4, 3, dtype=np.uint8))
+    logits, target = torch.randn(4, 3), torch.eye(4, 3)
+    idx = torch.arange(4)
+    with pytest.raises(ValueError, match="reduction_override='none'"):
+        loss(logits, target, reduction_override='none', sample_idx=idx)
+    # weight scales the per-entry terms only; the regulariser is added as is.
+    plain = loss(logits, target, sample_idx=idx)
+    entries = loss(logits, target, reduction_override='sum',
+                   sample_idx=idx) - loss(
+                       logits, target, weight=torch.zeros(4),
+                       reduction_override='sum', sample_idx=idx)
+    halved = loss(logits, target, weight=torch.full((4, ), 0.5),
+                  sample_idx=idx)
+    assert halved.item() == pytest.approx(
+        plain.item() - 0.5 * entries.item() / 12, rel=1e-5)
+
+
+def test_state_restores_before_set_up_and_checks_the_training_set():
+    """A resume loads the checkpoint before training sets the state up."""
+    observed = np.zeros((6, 3), dtype=np.uint8)
+    observed[np.arange(6), np.arange(6) % 3] = 1
+    trained = ROLELoss(expected_num_pos=1.0, init_seed=1)
+    trained.init_sample_state(observed)
+    trained.estimates.add_(0.25)
+    resumed = ROLELoss(expected_num_pos=1.0, init_seed=2)
+    assert resumed.state == {}
+    resumed.load_state_dict(trained.state_dict())
+    resumed.init_sample_state(observed)  # keeps the restored values
+    for name, value in trained.state.items():
+        assert torch.equal(resumed.state[name], value), name
+    with pytest.raises(ValueError, match='another dataset'):
+        resumed.init_sample_state(observed[:5])
