@@ -1,4 +1,5 @@
-"""The protocol's early stop at a 2-point val mAP drop."""
+"""MetricDropEarlyStoppingHook: the protocol's early stop at a 2-point val
+mAP drop."""
 from types import SimpleNamespace
 
 import pytest

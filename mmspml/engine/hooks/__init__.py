@@ -1,6 +1,14 @@
-from .protocol_hooks import MetricDropEarlyStoppingHook, TestBestCheckpointHook
-from .spml_loss_hook import SPMLLossHook
+from .base import SPMLLossHookBase
+from .config_check_hook import SPMLConfigCheckHook
+from .early_stopping_hook import MetricDropEarlyStoppingHook
+from .linear_init_hook import LinearInitHook
+from .loss_epoch_hook import LossEpochHook
+from .loss_state_hook import LossSampleStateHook
+from .test_best_checkpoint_hook import TestBestCheckpointHook
+from .train_prediction_hook import TrainSetPredictionHook
 
 __all__ = [
-    'SPMLLossHook', 'MetricDropEarlyStoppingHook', 'TestBestCheckpointHook'
+    'SPMLLossHookBase', 'LossEpochHook', 'LossSampleStateHook',
+    'TrainSetPredictionHook', 'LinearInitHook', 'SPMLConfigCheckHook',
+    'MetricDropEarlyStoppingHook', 'TestBestCheckpointHook'
 ]

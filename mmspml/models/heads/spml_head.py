@@ -7,19 +7,23 @@ from mmpretrain.models.heads import MultiLabelLinearClsHead
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from mmspml.models.losses import SPMLLoss
+
 
 @MODELS.register_module()
 class SPMLLinearClsHead(MultiLabelLinearClsHead):
     """:class:`mmpretrain.models.heads.MultiLabelLinearClsHead` that passes
     ``sample_idx`` (each sample's index in the training set, set by
-    :class:`~mmspml.datasets.SinglePositiveDataset`) to losses with
-    ``requires_index = True`` (ROLE, EM + APL, LL-Cp). Other losses are
-    called exactly as by the parent class. Arguments are the parent's.
+    :class:`~mmspml.datasets.SinglePositiveDataset`) to an
+    :class:`~mmspml.models.losses.SPMLLoss` with ``requires_index = True``
+    (ROLE, EM + APL, LL-Cp). Other losses are called exactly as by the
+    parent class. Arguments are the parent's.
     """
 
     def _get_loss(self, cls_score: torch.Tensor,
                   data_samples: List[DataSample], **kwargs):
-        if getattr(self.loss_module, 'requires_index', False):
+        if isinstance(self.loss_module, SPMLLoss) and \
+                self.loss_module.requires_index:
             missing = [i for i, s in enumerate(data_samples)
                        if 'sample_idx' not in s]
             if missing:

@@ -1,0 +1,56 @@
+"""What the loss-driving hooks share: finding the SPML loss in the model."""
+from typing import Optional
+
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+
+from mmspml.models.losses import SPMLLoss
+
+
+def unwrap_model(model):
+    """The model inside a DDP-style wrapper, or the model itself."""
+    return model.module if is_model_wrapper(model) else model
+
+
+def get_module(runner, path: str, hook: str):
+    """The module at the dotted ``path`` of the runner's model, with an
+    error that names the path when it does not exist."""
+    model = unwrap_model(runner.model)
+    try:
+        return model.get_submodule(path)
+    except AttributeError as err:
+        raise AttributeError(
+            f'{hook}: {type(model).__name__} has no module {path!r} ({err}); '
+            "set the hook's path to the module it should drive.") from None
+
+
+class SPMLLossHookBase(Hook):
+    """Base of the hooks that drive an :class:`SPMLLoss`.
+
+    The loss is found by a dotted path in the model; when the module there
+    is not an ``SPMLLoss`` (say a stock mmpretrain loss) the hook warns once
+    and does nothing, so the default runtime suits any model.
+
+    Args:
+        loss (str): Dotted path of the loss module in the model. Defaults to
+            ``'head.loss_module'``.
+    """
+
+    def __init__(self, loss: str = 'head.loss_module'):
+        self.loss = loss
+        self._warned = False
+
+    def get_loss(self, runner) -> Optional[SPMLLoss]:
+        module = get_module(runner, self.loss, type(self).__name__)
+        if isinstance(module, SPMLLoss):
+            return module
+        if not self._warned:
+            print_log(
+                f'{type(self).__name__}: {self.loss} is a '
+                f'{type(module).__name__}, not an SPMLLoss; the hook does '
+                'nothing.',
+                logger='current',
+                level=30)
+            self._warned = True
+        return None

@@ -1,0 +1,29 @@
+"""The SPML protocol's report: the test metrics of the best-val
+checkpoint."""
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+from mmpretrain.registry import HOOKS
+
+
+@HOOKS.register_module()
+class TestBestCheckpointHook(Hook):
+    """After training, load the best-val checkpoint and run the test set.
+
+    The test metrics are logged and kept in the message hub as
+    ``test_of_best_ckpt`` (with the checkpoint in ``best_ckpt``).
+    Needs ``CheckpointHook(save_best=...)`` and the test settings
+    (``test_dataloader``, ``test_evaluator``, ``test_cfg``).
+    """
+    priority = 'LOWEST'
+
+    def after_train(self, runner) -> None:
+        best_ckpt = runner.message_hub.get_info('best_ckpt')
+        if best_ckpt is None:
+            raise RuntimeError(
+                f'{type(self).__name__}: no best checkpoint was saved; set '
+                "default_hooks.checkpoint.save_best (e.g. 'spml/mAP') and a "
+                'validation set.')
+        print_log(f'Testing the best checkpoint {best_ckpt}', logger='current')
+        runner.load_checkpoint(best_ckpt)
+        metrics = runner.test_loop.run()
+        runner.message_hub.update_info('test_of_best_ckpt', dict(metrics))

@@ -1,0 +1,64 @@
+"""SPMLConfigCheckHook: configuration mistakes stop training before the
+first iteration, with the key to fix."""
+from types import SimpleNamespace
+
+import pytest
+import torch.nn as nn
+from mmengine.optim import AmpOptimWrapper, OptimWrapper
+from mmpretrain.models.heads import MultiLabelLinearClsHead
+
+import mmspml  # noqa: F401
+from mmspml.engine import SPMLConfigCheckHook
+from mmspml.models.heads import SPMLLinearClsHead
+
+
+def runner_with(head, train_classes=3, val_classes=3, amp=False):
+    model = nn.Module()
+    model.backbone = nn.Linear(2, 4)
+    model.head = head
+
+    def loader(num):
+        metainfo = dict(classes=[f'c{i}' for i in range(num)])
+        return SimpleNamespace(dataset=SimpleNamespace(metainfo=metainfo))
+
+    optim_wrapper = (AmpOptimWrapper if amp else OptimWrapper).__new__(
+        AmpOptimWrapper if amp else OptimWrapper)
+    return SimpleNamespace(
+        model=model, epoch=0, max_epochs=8,
+        train_dataloader=loader(train_classes),
+        val_loop=SimpleNamespace(dataloader=loader(val_classes)),
+        optim_wrapper=optim_wrapper)
+
+
+def head(loss, cls=SPMLLinearClsHead, num_classes=3):
+    return cls(num_classes=num_classes, in_channels=4, loss=loss)
+
+
+def test_a_consistent_config_passes():
+    SPMLConfigCheckHook().before_train(runner_with(head(dict(type='GRLoss'))))
+    SPMLConfigCheckHook().before_train(
+        runner_with(head(dict(type='ROLELoss', expected_num_pos=1.0))))
+
+
+@pytest.mark.parametrize('train,val,key', [(5, 3, 'train_dataloader'),
+                                           (3, 4, 'val_dataloader')])
+def test_head_and_dataset_class_counts_must_agree(train, val, key):
+    runner = runner_with(head(dict(type='GRLoss')), train, val)
+    with pytest.raises(ValueError, match=f'num_classes is 3 .*{key}'):
+        SPMLConfigCheckHook().before_train(runner)
+
+
+def test_stateful_loss_needs_the_spml_head():
+    runner = runner_with(
+        head(dict(type='LLCpLoss'), cls=MultiLabelLinearClsHead))
+    with pytest.raises(TypeError, match="head.type='SPMLLinearClsHead'"):
+        SPMLConfigCheckHook().before_train(runner)
+
+
+def test_role_refuses_mixed_precision():
+    runner = runner_with(
+        head(dict(type='ROLELoss', expected_num_pos=1.0)), amp=True)
+    with pytest.raises(ValueError, match='mixed precision'):
+        SPMLConfigCheckHook().before_train(runner)
+    SPMLConfigCheckHook().before_train(
+        runner_with(head(dict(type='GRLoss')), amp=True))
