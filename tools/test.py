@@ -1,24 +1,36 @@
 """Evaluate a checkpoint on the test set of a config.
 
-    python tools/test.py configs/gr_demo.py work_dirs/gr_demo/best_*.pth
-        [--work-dir DIR] [--cfg-options key=value ...] [--launcher pytorch]
+    python tools/test.py configs/gr_demo.py work_dirs/gr_demo
+        [--work-dir DIR] [--data-root DIR] [--out FILE]
+        [--cfg-options key=value ...] [--launcher pytorch]
+
+CHECKPOINT is a .pth file or the work dir of a training run (then its
+best-val checkpoint, or the latest one when it has none).
 """
 import argparse
 import os
 import os.path as osp
 
+import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
 from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
-from mmspml.utils import setup_cpu_distributed
+from mmspml.utils import (find_checkpoint, set_data_root,
+                          setup_cpu_distributed, suggest_registered_names)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Test a classifier')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        help='checkpoint file, or a work dir (its best-val checkpoint)')
     parser.add_argument('--work-dir', help='the dir to save logs')
+    parser.add_argument(
+        '--data-root',
+        help='folder of the dataset: replaces every data_root in the '
+        'train/val/test datasets of the config')
     parser.add_argument(
         '--out', help='dump the metrics to this json/yaml/pickle file')
     parser.add_argument(
@@ -47,16 +59,18 @@ def main():
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint {args.checkpoint!r} not found')
-    cfg.load_from = args.checkpoint
+    cfg.load_from = find_checkpoint(args.checkpoint)
+    if args.data_root is not None:
+        set_data_root(cfg, args.data_root)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if cfg.test_dataloader.get('num_workers', 0) == 0:
         cfg.test_dataloader['persistent_workers'] = False
     setup_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
+    with suggest_registered_names():
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+            Runner.from_cfg(cfg)
+        metrics = runner.test()
     if args.out:
         from mmengine.fileio import dump
         dump(metrics, args.out)

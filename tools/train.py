@@ -1,23 +1,30 @@
 """Train a model from an mmspml (or any mmpretrain) config.
 
     python tools/train.py configs/gr_demo.py [--work-dir DIR] [--resume [CKPT]]
-        [--amp] [--cfg-options key=value ...] [--launcher pytorch]
+        [--data-root DIR] [--amp] [--cfg-options key=value ...]
+        [--launcher pytorch]
 """
 import argparse
 import os
 import os.path as osp
 
+import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
 from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
-from mmspml.utils import setup_cpu_distributed
+from mmspml.utils import (set_data_root, setup_cpu_distributed,
+                          suggest_registered_names)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a classifier')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--data-root',
+        help='folder of the dataset: replaces every data_root in the '
+        'train/val/test datasets of the config')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -69,6 +76,8 @@ def merge_args(cfg, args):
         cfg.resume, cfg.load_from = True, args.resume
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.data_root is not None:
+        set_data_root(cfg, args.data_root)
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', dict())['enable'] = True
     if args.cfg_options is not None:
@@ -85,8 +94,10 @@ def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    with suggest_registered_names():
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+            Runner.from_cfg(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -8,9 +8,17 @@ saved fail. Local checkpoint files are therefore loaded with
 trust (the same rule as any pickle); remote ones keep mmengine's loaders.
 """
 import os.path as osp
+import warnings
 
 import torch
 from mmengine.runner import CheckpointLoader
+
+# mmcv-lite lacks the compiled ops; mmcv warns about one of them (used by no
+# classifier) on every import of mmpretrain. Only that message is silenced.
+warnings.filterwarnings(
+    'ignore',
+    message='Fail to import ``MultiScaleDeformableAttention``',
+    category=UserWarning)
 
 
 def load_local_checkpoint(filename: str, map_location=None):

@@ -1,3 +1,3 @@
-from .pretrained import PretrainedWithHint
+from .pretrained import pretrained_checkpoints, pretrained_hint
 
-__all__ = ['PretrainedWithHint']
+__all__ = ['pretrained_hint', 'pretrained_checkpoints']

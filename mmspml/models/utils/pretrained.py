@@ -1,25 +1,48 @@
-"""Pretrained weights that explain what to do when they cannot be fetched."""
-from mmengine.model.weight_init import PretrainedInit
-from mmpretrain.registry import WEIGHT_INITIALIZERS
+"""Say how to use a local file when pretrained weights cannot be loaded.
+
+Configs load weights with MMEngine's own ``init_cfg=dict(type='Pretrained',
+...)``: mmengine and mmpretrain's backbones leave loaded weights alone only
+for that exact type name (ResNet would otherwise zero-initialise its
+residual BatchNorms after the load), so a custom initialiser type cannot
+carry the hint. The runner wraps weight initialisation in
+:func:`pretrained_hint` instead.
+"""
+import contextlib
+from typing import List, Tuple
+
+import torch.nn as nn
 
 
-@WEIGHT_INITIALIZERS.register_module()
-class PretrainedWithHint(PretrainedInit):
-    """``Pretrained`` init whose failure says how to use a local file.
+def pretrained_checkpoints(model: nn.Module) -> List[Tuple[str, str]]:
+    """``(module name, checkpoint)`` of every ``Pretrained`` init_cfg in
+    ``model``."""
+    found = []
+    for name, module in model.named_modules():
+        cfgs = getattr(module, 'init_cfg', None)
+        for cfg in cfgs if isinstance(cfgs, list) else [cfgs]:
+            if isinstance(cfg, dict) and cfg.get('type') == 'Pretrained':
+                found.append((name or 'model', str(cfg.get('checkpoint'))))
+    return found
 
-    Same arguments as mmengine's ``Pretrained``: ``checkpoint`` (a path, an
-    URL or ``torchvision://resnet50``), ``prefix``, ``map_location``.
-    """
 
-    def __call__(self, module):
-        try:
-            super().__call__(module)
-        except Exception as err:
-            raise RuntimeError(
-                f'Could not load pretrained weights {self.checkpoint!r} '
-                f'({type(err).__name__}: {err}). Without internet access, '
-                'download the file elsewhere (torchvision://resnet50 is '
-                'resnet50-0676ba61.pth, the V1 ImageNet weights) and either '
-                'put it in ~/.cache/torch/hub/checkpoints/ or pass '
-                '--cfg-options model.backbone.init_cfg.checkpoint='
-                '/path/to/resnet50.pth') from err
+@contextlib.contextmanager
+def pretrained_hint(model: nn.Module):
+    """Re-raise a failure inside the block (``model.init_weights()``) with
+    the checkpoints the model loads and how to use local copies, when the
+    model loads any."""
+    try:
+        yield
+    except Exception as err:
+        checkpoints = pretrained_checkpoints(model)
+        if not checkpoints:
+            raise
+        listed = ', '.join(f'{ckpt!r} (model.{name}.init_cfg.checkpoint)'
+                           for name, ckpt in checkpoints)
+        raise RuntimeError(
+            f'Could not initialise the model from pretrained weights '
+            f'{listed}: {type(err).__name__}: {err}. Without internet '
+            'access, download the file elsewhere (torchvision://resnet50 is '
+            'resnet50-0676ba61.pth, the V1 ImageNet weights) and either put '
+            'it in ~/.cache/torch/hub/checkpoints/ or point the config at '
+            'it, e.g. --cfg-options '
+            'model.backbone.init_cfg.checkpoint=/path/to/file.pth') from err

@@ -1,0 +1,3 @@
+from .spml_runner import SPMLRunner
+
+__all__ = ['SPMLRunner']
