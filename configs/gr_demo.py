@@ -3,4 +3,5 @@ _base_ = [
     '_base_/models/resnet18_half.py', '_base_/datasets/mnist_mosaic.py',
     '_base_/schedules/demo_adam.py', '_base_/default_runtime.py'
 ]
-model = dict(head=dict(loss=dict(type='GRLoss')))
+model = dict(
+    head=dict(num_classes={{_base_.num_classes}}, loss=dict(type='GRLoss')))

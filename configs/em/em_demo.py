@@ -1,7 +1,6 @@
-# Entropy maximisation (EM) on the MNIST-mosaic demo (K = 2.27 is the demo's
-# mean number of positives; alpha, beta as VOC, warm-up at half the 6 epochs):
+# Entropy maximisation (EM) on the MNIST-mosaic demo, alpha as VOC (0.2):
 # configs/gr_demo.py with one loss changed.
-_base_ = ['./gr_demo.py']
+_base_ = ['../gr_demo.py']
 model = dict(
     head=dict(
         loss=dict(

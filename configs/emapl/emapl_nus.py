@@ -1,6 +1,6 @@
 # EM + asymmetric pseudo-labelling (APL) on NUS-WIDE: configs/gr_nus.py with
 # one loss changed.
-_base_ = ['./gr_nus.py']
+_base_ = ['../gr_nus.py']
 model = dict(
     head=dict(
         loss=dict(

@@ -1,6 +1,6 @@
 # Large loss temporary correction (LL-Ct) on PASCAL VOC 2012: configs/gr_voc.py
 # with one loss changed.
-_base_ = ['./gr_voc.py']
+_base_ = ['../gr_voc.py']
 model = dict(
     head=dict(
         loss=dict(

@@ -1,6 +1,6 @@
 # Online label estimation (ROLE), estimates at 10x the lr on NUS-WIDE:
 # configs/gr_nus.py with one loss changed.
-_base_ = ['./gr_nus.py']
+_base_ = ['../gr_nus.py']
 model = dict(
     head=dict(
         loss=dict(

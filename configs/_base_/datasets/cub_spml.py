@@ -1,5 +1,5 @@
-# CUB-200-2011, 312 binary attributes: official train -> 80/20 train/val with one
-# positive per training image; official test is the test set.
+# CUB-200-2011, 312 binary attributes: official train -> 80/20 train/val with
+# one positive per training image; official test is the test set.
 _base_ = ['./spml_448.py']
 data_root = 'data/cub'
 num_classes = 312

@@ -1,4 +1,5 @@
-# A half-width ResNet-18 (32 base channels) for small images on CPU.
+# A half-width ResNet-18 (32 base channels) for small images on CPU. Configs
+# set head.num_classes from the dataset base.
 model = dict(
     type='ImageClassifier',
     data_preprocessor=dict(
@@ -17,6 +18,5 @@ model = dict(
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='SPMLLinearClsHead',
-        num_classes=10,
         in_channels=256,
         loss=dict(type='GRLoss')))

@@ -1,23 +1,20 @@
-# ResNet-50 from torchvision's ImageNet (V1) weights, global average pooling
-# and a linear multi-label head: the model behind the published SPML numbers.
+# MMPretrain's ResNet-50 with torchvision's ImageNet (V1) weights, global
+# average pooling and a linear multi-label head: the model behind the
+# published SPML numbers. Configs set head.num_classes from the dataset base.
+_base_ = ['mmpretrain::_base_/models/resnet50.py']
 model = dict(
-    type='ImageClassifier',
     data_preprocessor=dict(
         type='ClsDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         to_rgb=True),
+    # type='Pretrained' by name: only then does ResNet keep the loaded
+    # weights (else it zero-initialises every residual BatchNorm after the
+    # load). Offline: see docs/datasets.md, "Pretrained weights".
     backbone=dict(
-        type='ResNet',
-        depth=50,
-        num_stages=4,
-        out_indices=(3, ),
-        style='pytorch',
-        init_cfg=dict(
-            type='PretrainedWithHint', checkpoint='torchvision://resnet50')),
-    neck=dict(type='GlobalAveragePooling'),
+        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
     head=dict(
+        _delete_=True,
         type='SPMLLinearClsHead',
-        num_classes=20,
         in_channels=2048,
         loss=dict(type='GRLoss')))
