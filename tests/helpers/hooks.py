@@ -6,6 +6,8 @@ from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
+from mmspml.engine.hooks.base import unwrap_model
+
 
 @HOOKS.register_module()
 class StopAfterEpochHook(Hook):
@@ -46,16 +48,23 @@ class RecordDrawHook(Hook):
 
 @HOOKS.register_module()
 class RecordLossStateHook(Hook):
-    """Write a digest of this rank's loss state after training."""
+    """Write digests of this rank's loss state when training starts (after
+    the LossSampleStateHook set it up) and when it ends."""
+    priority = 'LOW'
+
+    def before_train(self, runner) -> None:
+        self._write(runner, 'initial')
 
     def after_train(self, runner) -> None:
-        model = runner.model.module if hasattr(runner.model,
-                                               'module') else runner.model
-        state = model.head.loss_module.state
+        self._write(runner, 'final')
+
+    @staticmethod
+    def _write(runner, when):
+        state = unwrap_model(runner.model).head.loss_module.state
         digest = hashlib.sha256()
         for key in sorted(state):
             digest.update(key.encode())
             digest.update(state[key].cpu().numpy().tobytes())
-        with open(osp.join(runner.work_dir, f'state_rank{get_rank()}.txt'),
-                  'w') as f:
+        path = osp.join(runner.work_dir, f'state_{when}_rank{get_rank()}.txt')
+        with open(path, 'w') as f:
             f.write(digest.hexdigest())

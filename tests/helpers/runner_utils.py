@@ -8,11 +8,10 @@ import sys
 import torch
 
 from mmspml.datasets import make_mnist_mosaics
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tests.helpers.paths import REPO, config_file
 
 TINY = '''
-_base_ = ['{repo}/configs/{method}_demo.py']
+_base_ = ['{config}']
 data_root = '{data}'
 train_dataloader = dict(
     batch_size=32, dataset=dict(dataset=dict(data_root=data_root)))
@@ -37,7 +36,7 @@ def write_tiny_config(tmp, num_train=160, num_test=40, method='gr'):
     make_mnist_mosaics(str(data), num_train=num_train, num_test=num_test)
     path = tmp / 'tiny.py'
     path.write_text(
-        TINY.format(repo=REPO, data=data, method=method) +
+        TINY.format(config=config_file(method, 'demo'), data=data) +
         METHOD_OPTIONS.get(method, '') + '\n')
     return path
 

@@ -4,21 +4,28 @@ import pytest
 from mmspml.apis import format_table, method_by_dataset, summarize
 
 
-def runs(*maps):
-    return [dict(best_val=m + 1, test={'spml/mAP': m}) for m in maps]
+def runs(*maps, config=None):
+    return [dict(best_val=m + 1, test={'spml/mAP': m},
+                 **(dict(config=config) if config else {})) for m in maps]
 
 
 def test_summary_mean_and_sample_std():
-    rows = summarize({'gr_demo': runs(90., 92., 94.), 'an_demo': runs(80.)})
+    rows = summarize({'gr_demo': runs(90., 92., 94., config='configs/gr.py'),
+                      'an_demo': runs(80.)})
     assert rows[0]['test spml/mAP'] == pytest.approx((92.0, 2.0))
     assert rows[0]['val spml/mAP'] == pytest.approx((93.0, 2.0))
-    assert rows[1]['test spml/mAP'] == (80.0, 0.0)
-    md = format_table(rows)
-    assert '| gr_demo | 3 | 92.00 ± 2.00 | 93.00 ± 2.00 |' in md
+    assert rows[1]['test spml/mAP'] == (80.0, None)
+    md = format_table(rows).splitlines()
+    # The README's columns; a single run shows no spread.
+    assert md[0] == '| method | config | test mAP | val mAP |'
+    assert md[2] == ('| gr_demo | `configs/gr.py` | 92.00 ± 2.00 | '
+                     '93.00 ± 2.00 |')
+    assert md[3] == '| an_demo | `an_demo` | 80.00 | 81.00 |'
     csv = format_table(rows, 'csv').splitlines()
-    assert csv[0] == ('method,runs,test spml/mAP mean,test spml/mAP std,'
-                      'val spml/mAP mean,val spml/mAP std')
-    assert csv[1] == 'gr_demo,3,92.0000,2.0000,93.0000,2.0000'
+    assert csv[0] == ('method,config,runs,test spml/mAP mean,'
+                      'test spml/mAP std,val spml/mAP mean,val spml/mAP std')
+    assert csv[1] == 'gr_demo,configs/gr.py,3,92.0000,2.0000,93.0000,2.0000'
+    assert csv[2] == 'an_demo,an_demo,1,80.0000,,81.0000,'
 
 
 def test_method_by_dataset_pivots_config_names():
@@ -30,11 +37,12 @@ def test_method_by_dataset_pivots_config_names():
     })
     table = method_by_dataset(rows).splitlines()
     assert table[0] == '| method | voc | coco |'
-    assert table[2] == '| gr | 90.00 ± 1.41 | 73.00 ± 0.00 |'
-    assert table[3] == '| an | 85.00 ± 0.00 |  |'
-    assert table[4] == '| em_apl | 88.00 ± 0.00 |  |'
+    assert table[2] == '| gr | 90.00 ± 1.41 | 73.00 |'
+    assert table[3] == '| an | 85.00 |  |'
+    assert table[4] == '| em_apl | 88.00 |  |'
 
 
+@pytest.mark.slow
 def test_train_and_test_reuses_the_test_best_checkpoint_hook(
         tmp_path, monkeypatch):
     from mmengine.config import Config
@@ -45,8 +53,7 @@ def test_train_and_test_reuses_the_test_best_checkpoint_hook(
     cfg = Config.fromfile(str(write_tiny_config(tmp_path, num_train=60,
                                                 num_test=20)))
     cfg.train_cfg.max_epochs = 1
-    cfg.custom_hooks = [dict(type='SPMLLossHook'),
-                        dict(type='TestBestCheckpointHook')]
+    cfg.custom_hooks = cfg.custom_hooks + [dict(type='TestBestCheckpointHook')]
 
     def no_second_test(self):
         raise AssertionError('the best checkpoint was tested twice')

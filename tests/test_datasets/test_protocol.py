@@ -1,13 +1,14 @@
-"""The single-positive draw and the split against SPEC 4 (Cole et al.)."""
+"""The single-positive draw and the split against Cole et al.'s protocol
+(docs/protocol.md)."""
 import numpy as np
 import pytest
 
 from mmspml.datasets import sample_single_positive, split_train_val
-from tests.conftest import random_labels
+from tests.helpers.data import random_labels
 
 
 def cole_observe_single_positive(labels, seed):
-    """SPEC 4 written out independently, in Cole et al.'s -1/+1 form."""
+    """The protocol written out independently, in Cole et al.'s -1/+1 form."""
     signed = np.where(labels == 1, 1.0, -1.0)
     rng = np.random.RandomState(seed)
     observed = np.zeros_like(signed)

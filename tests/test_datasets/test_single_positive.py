@@ -8,7 +8,7 @@ from mmpretrain.registry import DATASETS
 
 import mmspml  # noqa: F401
 from mmspml.datasets import sample_single_positive, split_train_val
-from tests.conftest import random_labels
+from tests.helpers.data import random_labels
 
 
 def build(source, **kwargs):

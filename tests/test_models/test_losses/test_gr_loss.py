@@ -1,4 +1,5 @@
-"""GRLoss against an independent float64 transcription of SPEC section 2."""
+"""GRLoss against an independent float64 transcription of the paper's formulas
+(docs/gr_loss.md)."""
 import numpy as np
 import pytest
 import torch
@@ -7,7 +8,7 @@ from mmspml.models.losses import GRLoss
 
 
 def spec_loss_and_grad(s, z, w, b, mu, sigma, q2, q3):
-    """SPEC 2 in numpy float64: entry loss and dl/ds (k, v constant)."""
+    """The GR loss in numpy float64: entry loss and dl/ds (k, v constant)."""
     p = 1 / (1 + np.exp(-s))
     k = 1 / (1 + np.exp(-(w * p + b)))
     v = np.exp(-(p - mu)**2 / (2 * sigma**2))

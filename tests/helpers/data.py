@@ -1,0 +1,35 @@
+"""Small multi-label datasets the tests write."""
+import json
+import os.path as osp
+
+import numpy as np
+
+
+def write_multilabel_dataset(root, labels, classes=None, size=16, seed=0):
+    """Write random PNG images and a MultiLabelDataset json for the N x C
+    0/1 matrix ``labels``; return the json path."""
+    from PIL import Image
+    rng = np.random.RandomState(seed)
+    labels = np.asarray(labels)
+    classes = classes or [f'c{i}' for i in range(labels.shape[1])]
+    data_list = []
+    for i, row in enumerate(labels):
+        rel = f'img_{i:04d}.png'
+        Image.fromarray(rng.randint(0, 255, (size, size, 3), np.uint8)).save(
+            osp.join(root, rel))
+        data_list.append(
+            dict(img_path=rel, gt_label=np.flatnonzero(row).tolist()))
+    path = osp.join(root, 'ann.json')
+    with open(path, 'w') as f:
+        json.dump(dict(metainfo=dict(classes=classes), data_list=data_list), f)
+    return path
+
+
+def random_labels(num, num_classes, seed=0, empty_rows=()):
+    """An N x C 0/1 matrix with at least one positive per row except
+    ``empty_rows``."""
+    rng = np.random.RandomState(seed)
+    labels = (rng.rand(num, num_classes) < 0.3).astype(np.uint8)
+    labels[np.arange(num), rng.randint(0, num_classes, num)] = 1
+    labels[list(empty_rows)] = 0
+    return labels
