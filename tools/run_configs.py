@@ -2,7 +2,7 @@
 
 Each run keeps its best-val checkpoint and evaluates it on the test set.
 
-    python tools/run_configs.py configs/full_demo.py configs/an_demo.py \
+    python tools/run_configs.py configs/full/full_demo.py configs/an/an_demo.py \
         configs/gr_demo.py --seeds 0 1 2 --work-dir work_dirs/demo
 """
 import argparse
@@ -49,12 +49,15 @@ def main():
     matrix = method_by_dataset(rows, f'test {args.metrics[0]}')
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(table + '\n' + matrix)
-    print(f'\nTest metrics of the best-val checkpoint, mean ± std over seeds '
-          f'{args.seeds} ({elapsed / 60:.1f} min, written to '
+    spread = f'seed {args.seeds[0]}' if len(args.seeds) == 1 else \
+        f'mean ± std over seeds {args.seeds}'
+    print(f'\nTest metrics of the best-val checkpoint and best val mAP, '
+          f'{spread} ({elapsed / 60:.1f} min, written to '
           f'{args.work_dir}/results.{{md,csv,json}}):\n')
     print(table)
-    print(f'test {args.metrics[0]}, method x dataset:\n')
-    print(matrix)
+    if len({row['method'].rpartition('_')[2] for row in rows}) > 1:
+        print(f'test {args.metrics[0]}, method x dataset:\n')
+        print(matrix)
 
 
 if __name__ == '__main__':

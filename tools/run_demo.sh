@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
-.venv/bin/python tools/run_configs.py configs/full_demo.py \
-    configs/an_demo.py configs/gr_demo.py --work-dir work_dirs/demo "$@"
+.venv/bin/python tools/run_configs.py configs/full/full_demo.py \
+    configs/an/an_demo.py configs/gr_demo.py --work-dir work_dirs/demo "$@"

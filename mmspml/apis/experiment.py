@@ -10,6 +10,8 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.config import Config
+from mmengine.logging import print_log
+from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 
@@ -29,7 +31,8 @@ def train_and_test(cfg: Config, work_dir: str, seed: int) -> dict:
     cfg = copy.deepcopy(cfg)
     cfg.work_dir = work_dir
     cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
     runner.train()
     best_ckpt = runner.message_hub.get_info('best_ckpt')
     if best_ckpt is None:
@@ -52,42 +55,61 @@ def summarize(results: Dict[str, List[dict]],
     best val mAP) of every method's runs.
 
     Args:
-        results (dict): Method name -> list of :func:`train_and_test` results.
+        results (dict): Method name -> list of :func:`train_and_test` results
+            (each may carry the ``config`` file it came from).
         metrics (Sequence[str]): Test metrics to report.
 
     Returns:
-        list[dict]: One row per method: ``method``, ``runs`` and, for each
-        metric, ``mean`` and ``std`` (0 for a single run).
+        list[dict]: One row per method: ``method``, ``config``, ``runs`` and,
+        for each metric, ``mean`` and ``std`` (None for a single run).
     """
     rows = []
     for method, runs in results.items():
-        row = dict(method=method, runs=len(runs))
+        row = dict(method=method, config=runs[0].get('config', method),
+                   runs=len(runs))
         columns = {f'test {m}': [r['test'][m] for r in runs] for m in metrics}
         columns['val spml/mAP'] = [r['best_val'] for r in runs]
         for name, values in columns.items():
             values = np.asarray(values, dtype=float)
             row[name] = (values.mean(),
-                         values.std(ddof=1) if len(values) > 1 else 0.0)
+                         values.std(ddof=1) if len(values) > 1 else None)
         rows.append(row)
     return rows
 
 
+def _cell(value) -> str:
+    mean, std = value
+    return f'{mean:.2f}' if std is None else f'{mean:.2f} ± {std:.2f}'
+
+
+def _title(column: str) -> str:
+    """'test spml/mAP' -> 'test mAP', as the README's tables."""
+    return column.replace('spml/', '')
+
+
 def format_table(rows: List[dict], fmt: str = 'markdown') -> str:
-    """Render :func:`summarize` rows as a Markdown table or as CSV."""
-    columns = [k for k in rows[0] if k not in ('method', 'runs')]
+    """Render :func:`summarize` rows as a Markdown table (the README's
+    columns: method, config, test mAP, val mAP, then any other test metric)
+    or as CSV."""
+    columns = [k for k in rows[0] if k not in ('method', 'config', 'runs')]
     if fmt == 'csv':
-        head = ['method', 'runs'] + [f'{c} {s}' for c in columns
-                                     for s in ('mean', 'std')]
+        head = ['method', 'config', 'runs'] + [
+            f'{c} {s}' for c in columns for s in ('mean', 'std')]
         lines = [','.join(head)]
         for row in rows:
-            values = [f'{v:.4f}' for c in columns for v in row[c]]
-            lines.append(','.join([row['method'], str(row['runs'])] + values))
+            values = [
+                '' if v is None else f'{v:.4f}' for c in columns
+                for v in row[c]
+            ]
+            lines.append(','.join([row['method'], row['config'],
+                                   str(row['runs'])] + values))
         return '\n'.join(lines) + '\n'
-    lines = ['| method | runs | ' + ' | '.join(columns) + ' |',
+    lines = ['| method | config | ' +
+             ' | '.join(_title(c) for c in columns) + ' |',
              '|---|---|' + '---|' * len(columns)]
     for row in rows:
-        cells = [f'{row[c][0]:.2f} ± {row[c][1]:.2f}' for c in columns]
-        lines.append(f'| {row["method"]} | {row["runs"]} | ' +
+        cells = [_cell(row[c]) for c in columns]
+        lines.append(f'| {row["method"]} | `{row["config"]}` | ' +
                      ' | '.join(cells) + ' |')
     return '\n'.join(lines) + '\n'
 
@@ -107,8 +129,8 @@ def method_by_dataset(rows: List[dict],
              '|---|' + '---|' * len(datasets)]
     for method in methods:
         values = [
-            f'{cells[method, d][0]:.2f} ± {cells[method, d][1]:.2f}'
-            if (method, d) in cells else '' for d in datasets
+            _cell(cells[method, d]) if (method, d) in cells else ''
+            for d in datasets
         ]
         lines.append(f'| {method} | ' + ' | '.join(values) + ' |')
     return '\n'.join(lines) + '\n'
@@ -119,15 +141,20 @@ def run_configs(config_files: Sequence[str],
                 work_dir: str,
                 cfg_options: Optional[dict] = None) -> Dict[str, List[dict]]:
     """:func:`train_and_test` every config with every seed; the method name
-    is the config's file name."""
+    is the config's file name, and each result records its ``config``."""
     results = {}
+    total, done = len(config_files) * len(seeds), 0
     for path in config_files:
         method = osp.splitext(osp.basename(path))[0]
         cfg = Config.fromfile(path)
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
-        results[method] = [
-            train_and_test(cfg, osp.join(work_dir, method, f'seed{seed}'),
-                           seed) for seed in seeds
-        ]
+        results[method] = []
+        for seed in seeds:
+            done += 1
+            print_log(f'run {done} of {total}: {path}, seed {seed}',
+                      logger='current')
+            run = train_and_test(cfg, osp.join(work_dir, method,
+                                               f'seed{seed}'), seed)
+            results[method].append(dict(run, config=path))
     return results
