@@ -17,7 +17,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmspml.utils import (find_checkpoint, set_data_root,
-                          setup_cpu_distributed, suggest_registered_names)
+                          setup_cpu_distributed, suggest_registered_names,
+                          trust_checkpoints)
 
 
 def parse_args():
@@ -27,6 +28,11 @@ def parse_args():
         'checkpoint',
         help='checkpoint file, or a work dir (its best-val checkpoint)')
     parser.add_argument('--work-dir', help='the dir to save logs')
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='load checkpoints with full unpickling (they can run any code: '
+        'only for files you trust; see docs/checkpoints.md)')
     parser.add_argument(
         '--data-root',
         help='folder of the dataset: replaces every data_root in the '
@@ -52,6 +58,8 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if args.trust_checkpoint:
+        trust_checkpoints()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.work_dir is not None:

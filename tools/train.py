@@ -14,13 +14,18 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmspml.utils import (set_data_root, setup_cpu_distributed,
-                          suggest_registered_names)
+                          suggest_registered_names, trust_checkpoints)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a classifier')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='load checkpoints with full unpickling (they can run any code: '
+        'only for files you trust; see docs/checkpoints.md)')
     parser.add_argument(
         '--data-root',
         help='folder of the dataset: replaces every data_root in the '
@@ -92,6 +97,8 @@ def merge_args(cfg, args):
 
 def main():
     args = parse_args()
+    if args.trust_checkpoint:
+        trust_checkpoints()
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_cpu_distributed(cfg)
     with suggest_registered_names():

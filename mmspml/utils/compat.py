@@ -1,17 +1,31 @@
 """Compatibility shims for the pinned OpenMMLab stack; all of them live here.
 
-torch >= 2.6 loads checkpoints with ``weights_only=True``, but mmengine
-0.10.7 writes training state (message hub buffers, numpy scalars) that this
-mode rejects, so ``--resume`` and ``load_from`` of a checkpoint the user
-saved fail. Local checkpoint files are therefore loaded with
-``weights_only=False``, as torch did before 2.6. Only load checkpoints you
-trust (the same rule as any pickle); remote ones keep mmengine's loaders.
+Safe checkpoint loading (``docs/checkpoints.md`` says why): torch >= 2.6
+loads checkpoints with ``weights_only=True``, which rejects what MMEngine
+0.10 saves in them -- its ``HistoryBuffer`` (pickled with
+``builtins.getattr``, which must never be allowed: chains of ``getattr``
+reach arbitrary code) and numpy arrays and scalars. On those versions
+:func:`allow_mmengine_checkpoints` makes a ``HistoryBuffer`` pickle as a
+plain constructor call of lists and numbers and allows exactly these
+data-only types; every other object is still refused. Loading a file that
+holds anything else needs an explicit opt-in, :func:`trust_checkpoints`
+(``--trust-checkpoint`` of the tools).
 """
-import os.path as osp
+import contextlib
+import copyreg
+import os
+import pickle
+import re
 import warnings
 
+import numpy as np
 import torch
-from mmengine.runner import CheckpointLoader
+from mmengine.logging import HistoryBuffer
+from mmengine.utils import digit_version
+
+# torch.load reads this environment variable: weights_only=False unless a
+# caller asks otherwise. Set only by the explicit opt-in below.
+TRUST_ENV = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
 
 # mmcv-lite lacks the compiled ops; mmcv warns about one of them (used by no
 # classifier) on every import of mmpretrain. Only that message is silenced.
@@ -21,16 +35,72 @@ warnings.filterwarnings(
     category=UserWarning)
 
 
-def load_local_checkpoint(filename: str, map_location=None):
-    """Load a local checkpoint file with full unpickling."""
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint file {filename!r} does not exist')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+def needs_safe_checkpoint_types() -> bool:
+    """torch >= 2.6 (``weights_only=True`` by default) with MMEngine 0.10,
+    whose checkpoints hold a ``HistoryBuffer``."""
+    import mmengine
+    return (digit_version(torch.__version__) >= digit_version('2.6.0')
+            and digit_version(mmengine.__version__) < digit_version('0.11.0'))
 
 
-CheckpointLoader.register_scheme(
-    prefixes='', loader=load_local_checkpoint, force=True)
+def _history_buffer_as_plain_types(buffer: HistoryBuffer):
+    return HistoryBuffer, (buffer._log_history.tolist(),
+                           buffer._count_history.tolist(), buffer.max_length)
+
+
+def _numpy_scalar_reconstructor():
+    core = getattr(np, '_core', None) or np.core
+    return core.multiarray.scalar, core.multiarray._reconstruct
+
+
+def allow_mmengine_checkpoints() -> None:
+    """Let ``weights_only=True`` load the checkpoints MMEngine writes: a
+    ``HistoryBuffer`` pickles as ``HistoryBuffer(list, list, int)``, and
+    that class plus numpy's array and scalar reconstruction are allowed."""
+    copyreg.pickle(HistoryBuffer, _history_buffer_as_plain_types)
+    scalar, reconstruct = _numpy_scalar_reconstructor()
+    # numpy >= 1.25 builds a dtype through its class (Float64DType, ...).
+    dtype_classes = {
+        type(np.dtype(name))
+        for name in ('bool', 'int8', 'int16', 'int32', 'int64', 'uint8',
+                     'uint16', 'uint32', 'uint64', 'float16', 'float32',
+                     'float64')
+    }
+    torch.serialization.add_safe_globals(
+        [HistoryBuffer, scalar, reconstruct, np.ndarray, np.dtype,
+         *sorted(dtype_classes, key=str)])
+
+
+def trust_checkpoints() -> None:
+    """Opt in to full unpickling for checkpoints you trust (runs any code a
+    file holds): what ``--trust-checkpoint`` of the tools does."""
+    os.environ[TRUST_ENV] = '1'
+    warnings.warn('Checkpoints are loaded with full unpickling '
+                  f'({TRUST_ENV}=1): load only files you trust.')
+
+
+@contextlib.contextmanager
+def explain_refused_checkpoint(filename):
+    """Re-raise safe loading's refusal with the refused type and the
+    opt-in."""
+    try:
+        yield
+    except pickle.UnpicklingError as err:
+        message = str(err)
+        found = (re.search(r'GLOBAL ([\w.]+)', message)
+                 or re.search(r"but got <class '([\w.]+)'>", message))
+        what = found.group(1) if found else message.splitlines()[0]
+        raise pickle.UnpicklingError(
+            f'{filename}: safe loading (weights_only=True) refused '
+            f'{what}; a checkpoint mmspml writes holds only tensors, '
+            'numbers, strings and MMEngine log buffers. If you trust this '
+            'file (it can run any code when loaded), load it with '
+            f'--trust-checkpoint (tools/train.py, tools/test.py) or set '
+            f'{TRUST_ENV}=1.') from None
+
+
+if needs_safe_checkpoint_types():
+    allow_mmengine_checkpoints()
 
 
 def setup_cpu_distributed(cfg) -> None:

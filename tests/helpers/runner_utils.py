@@ -59,7 +59,8 @@ def python(*args, **kwargs):
 
 
 def state_dict(path):
-    checkpoint = torch.load(path, map_location='cpu', weights_only=False)
+    # Safe loading: what mmspml writes needs no full unpickling.
+    checkpoint = torch.load(path, map_location='cpu', weights_only=True)
     return checkpoint['state_dict']
 
 
