@@ -7,9 +7,10 @@ custom_imports = dict(imports=['mmspml'], allow_failed_imports=False)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
     # Keep the last checkpoint (for --resume) and the best one by val mAP
-    # (the protocol reports the test mAP of the best val epoch).
+    # (the protocol reports the test mAP of the best val epoch); old files
+    # are removed only after the new one is complete (docs/checkpoints.md).
     checkpoint=dict(
-        type='CheckpointHook',
+        type='AtomicCheckpointHook',
         interval=1,
         max_keep_ckpts=1,
         save_best='spml/mAP',
@@ -18,6 +19,9 @@ default_hooks = dict(
     # after each epoch so that validation on every rank and the saved
     # checkpoint use the same model.
     sync_buffers=dict(type='SyncBuffersHook'),
+    # After --resume, validate the resumed epoch if its checkpoint was saved
+    # before its validation finished (a kill during validation).
+    resume_validation=dict(type='ResumeValidationHook'),
 )
 # One job each; every one does nothing for a loss that does not need it.
 spml_loss_hooks = [

@@ -1,14 +1,18 @@
 from .base import SPMLLossHookBase
+from .checkpoint_hook import AtomicCheckpointHook
 from .config_check_hook import SPMLConfigCheckHook
 from .early_stopping_hook import MetricDropEarlyStoppingHook
 from .linear_init_hook import LinearInitHook
 from .loss_epoch_hook import LossEpochHook
 from .loss_state_hook import LossSampleStateHook
+from .resume_validation_hook import ResumeValidationHook
 from .test_best_checkpoint_hook import TestBestCheckpointHook
 from .train_prediction_hook import TrainSetPredictionHook
 
 __all__ = [
-    'SPMLLossHookBase', 'LossEpochHook', 'LossSampleStateHook',
-    'TrainSetPredictionHook', 'LinearInitHook', 'SPMLConfigCheckHook',
-    'MetricDropEarlyStoppingHook', 'TestBestCheckpointHook'
+    'AtomicCheckpointHook', 'SPMLLossHookBase', 'LossEpochHook',
+    'LossSampleStateHook', 'TrainSetPredictionHook', 'LinearInitHook',
+    'SPMLConfigCheckHook',
+    'MetricDropEarlyStoppingHook', 'TestBestCheckpointHook',
+    'ResumeValidationHook'
 ]

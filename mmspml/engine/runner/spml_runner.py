@@ -1,12 +1,19 @@
-"""An MMEngine Runner whose console output starts with what helps."""
+"""An MMEngine Runner whose console output starts with what helps and
+whose checkpoints survive a kill."""
+import glob
 import logging
+import os
+import os.path as osp
+import re
 
 import torch
+from mmengine.dist import is_main_process, master_only
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmspml.models.utils import pretrained_hint
+from mmspml.utils import explain_refused_checkpoint
 
 # Console records that are noise for a user; the log file keeps them all.
 _QUIET_PREFIXES = (
@@ -17,6 +24,40 @@ _QUIET_PREFIXES = (
     '`save_param_scheduler` is True but',
     'An `SPMLRunner` instance is built from registry',
 )
+
+
+def replace_atomically(tmp_path: str, path: str) -> None:
+    """Flush ``tmp_path`` to disk and rename it to ``path``; the folder
+    entry is flushed too, so the rename survives a crash."""
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp_path, path)
+    dir_fd = os.open(osp.dirname(osp.abspath(path)), os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def latest_complete_checkpoint(work_dir: str):
+    """The checkpoint ``last_checkpoint`` names when that file exists; else
+    the newest ``epoch_<n>.pth`` / ``iter_<n>.pth`` (a kill while
+    ``last_checkpoint`` was rewritten); None when there is none."""
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(pointer):
+        with open(pointer) as f:
+            named = f.read().strip()
+        if named and osp.isfile(named):
+            return named
+    found = []
+    for path in glob.glob(osp.join(work_dir, '*_*.pth')):
+        match = re.fullmatch(r'(epoch|iter)_(\d+)\.pth', osp.basename(path))
+        if match:
+            found.append((int(match.group(2)), path))
+    return max(found)[1] if found else None
 
 
 class _ConsoleNoiseFilter(logging.Filter):
@@ -35,14 +76,23 @@ class _ConsoleNoiseFilter(logging.Filter):
 # 'SPMLRunner'`` builds from mmpretrain's tools/train.py as well as ours.
 @RUNNERS.register_module()
 class SPMLRunner(Runner):
-    """:class:`mmengine.runner.Runner` with a short console preamble and a
-    hint when pretrained weights cannot be loaded.
+    """:class:`mmengine.runner.Runner` with a short console preamble,
+    checkpoints written atomically, and errors that say what to do.
 
-    The full environment, the config and the hook order still go to the
-    log file in the work dir; the console gets one line with the device,
-    the number of processes, the seed and where the log file is. A failure
-    to load ``Pretrained`` weights says how to use a local file. Everything
-    else is MMEngine's Runner. Configs select it with
+    - The full environment, the config and the hook order go to the log
+      file in the work dir; the console gets one line with the device, the
+      number of processes, the seed and where the log file is.
+    - Every checkpoint is written to a temporary file in its folder, flushed
+      and renamed into place, so no file named ``*.pth`` is ever partly
+      written; ``--resume`` takes the checkpoint ``last_checkpoint`` names,
+      or the newest complete one when that pointer is missing or stale.
+      With :class:`~mmspml.engine.AtomicCheckpointHook` a kill at any moment
+      leaves a checkpoint to resume from (``docs/checkpoints.md``).
+    - A checkpoint that safe loading refuses names the refused type and the
+      opt-in for trusted files; a failure to load ``Pretrained`` weights
+      says how to use a local file.
+
+    Everything else is MMEngine's Runner. Configs select it with
     ``runner_type = 'SPMLRunner'`` (``configs/_base_/default_runtime.py``).
     """
 
@@ -54,6 +104,38 @@ class SPMLRunner(Runner):
                     for f in handler.filters):
                 handler.addFilter(_ConsoleNoiseFilter())
         return logger
+
+    @master_only
+    def save_checkpoint(self, out_dir, filename, *args, **kwargs):
+        if not osp.isdir(out_dir):  # a remote backend: as MMEngine does
+            return super().save_checkpoint(out_dir, filename, *args,
+                                           **kwargs)
+        tmp_name = f'.{filename}.tmp'
+        super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
+        replace_atomically(
+            osp.join(out_dir, tmp_name), osp.join(out_dir, filename))
+
+    def load_or_resume(self) -> None:
+        if self._resume and is_main_process():
+            # Partial files of a write that was killed: never loaded.
+            for stale in glob.glob(osp.join(self.work_dir, '.*.pth.tmp')):
+                os.remove(stale)
+                self.logger.info(f'Removed the partial checkpoint {stale}.')
+        if self._resume and self._load_from is None and not self._has_loaded:
+            self._load_from = latest_complete_checkpoint(self.work_dir)
+            if self._load_from is None:
+                self.logger.warning(
+                    f'--resume: no checkpoint in {self.work_dir}; training '
+                    'starts from scratch.')
+        super().load_or_resume()
+
+    def resume(self, filename, *args, **kwargs) -> None:
+        with explain_refused_checkpoint(filename):
+            super().resume(filename, *args, **kwargs)
+
+    def load_checkpoint(self, filename, *args, **kwargs):
+        with explain_refused_checkpoint(filename):
+            return super().load_checkpoint(filename, *args, **kwargs)
 
     def _init_model_weights(self) -> None:
         model = self.model.module if is_model_wrapper(self.model) else \
