@@ -1,8 +1,14 @@
 """A multi-label dataset that says which file is wrong when loading fails."""
+import io
+import json
+import logging
+import numbers
 import os.path as osp
-from typing import Any, Callable
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
+from mmengine import fileio
+from mmengine.logging import print_log
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
@@ -42,15 +48,158 @@ def label_matrix(dataset, num_classes: int, where: str) -> np.ndarray:
     return labels
 
 
+def read_annotation_file(path: str) -> Any:
+    """``mmengine.fileio.load(path)``; a file that cannot be parsed (e.g. a
+    truncated json) raises a ``ValueError`` naming it."""
+    try:
+        return fileio.load(path)
+    except Exception as err:
+        where = (f' at line {err.lineno}, column {err.colno}' if isinstance(
+            err, json.JSONDecodeError) else '')
+        raise ValueError(
+            f'{path}: cannot parse the annotation file{where}: '
+            f'{type(err).__name__}: {err}. Is it truncated or not valid '
+            'JSON?') from err
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def check_annotations(annotations: Any, path: str,
+                      classes: Optional[Sequence[str]]) -> None:
+    """Check a ``MultiLabelDataset`` annotation file once, at load time.
+
+    Raises a ``TypeError`` (wrong type) or ``ValueError`` (wrong value) that
+    names ``path``, the row (``data_list[i]``), the field and the value for:
+    a file that is not ``{"metainfo": {...}, "data_list": [...]}``, an entry
+    that is not a dict, a missing or non-string ``img_path``, an image listed
+    twice, a missing ``gt_label``, a ``gt_label`` that is not a list of
+    integer class indices (a class name, float, bool, nested list...) and an
+    index outside ``[0, len(classes))``. ``classes`` are the metainfo classes
+    (those of the annotation file when None; no range check without any).
+    """
+    if not isinstance(annotations, dict):
+        raise TypeError(f'{path}: expected a dict with "metainfo" and '
+                        f'"data_list", got {type(annotations).__name__}')
+    for key, kind in (('metainfo', dict), ('data_list', list)):
+        if key not in annotations:
+            raise ValueError(f'{path}: has no "{key}"; expected a dict with '
+                             f'"metainfo" and "data_list", got the keys '
+                             f'{sorted(annotations)}')
+        if not isinstance(annotations[key], kind):
+            raise TypeError(f'{path}: {key} must be a {kind.__name__}, got '
+                            f'{type(annotations[key]).__name__} '
+                            f'{short_repr(annotations[key])}')
+    if classes is None:
+        classes = annotations['metainfo'].get('classes')
+    first_row = {}
+    for row, info in enumerate(annotations['data_list']):
+        where = f'{path}: data_list[{row}]'
+        if not isinstance(info, dict):
+            raise TypeError(f'{where} must be a dict with "img_path" and '
+                            f'"gt_label", got {short_repr(info)}')
+        for key in ('img_path', 'gt_label'):
+            if key not in info:
+                raise ValueError(f'{where} has no "{key}"; every entry needs '
+                                 f'"img_path" and "gt_label", got '
+                                 f'{short_repr(info)}')
+        img_path = info['img_path']
+        if not isinstance(img_path, str) or not img_path:
+            raise TypeError(f'{where}: img_path must be a non-empty string '
+                            f'(a path relative to data_root), got '
+                            f'{img_path!r}')
+        first = first_row.setdefault(osp.normpath(img_path), row)
+        if first != row:
+            raise ValueError(f'{where}: img_path {img_path!r} is also '
+                             f'data_list[{first}]; list each image once, '
+                             'with all its positives in one gt_label')
+        check_gt_label(info['gt_label'], f'{where} (image {img_path!r})',
+                       classes)
+
+
+def check_gt_label(gt_label: Any, where: str,
+                   classes: Optional[Sequence[str]]) -> None:
+    """Check one ``gt_label``: a list of integer indices into ``classes``."""
+    expected = (f'gt_label must be a list of class indices (integers in '
+                f'[0, {len(classes)}))' if classes is not None else
+                'gt_label must be a list of class indices (integers)')
+    if not isinstance(gt_label, (list, tuple, np.ndarray)):
+        raise TypeError(f'{where}: {expected}, got {gt_label!r} '
+                        f'({type(gt_label).__name__})')
+    for value in gt_label:
+        if isinstance(value, str):
+            found = (f'{value!r} is index {list(classes).index(value)} in '
+                     'the metainfo classes' if classes is not None
+                     and value in classes else
+                     f'{value!r} is not in the metainfo classes either')
+            raise TypeError(f'{where}: gt_label holds class indices, not '
+                            f'class names; got {value!r} in {gt_label!r} '
+                            f'({found})')
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, numbers.Integral):
+            raise TypeError(f'{where}: {expected}, got {value!r} '
+                            f'({type(value).__name__}) in {gt_label!r}')
+        if classes is not None and not 0 <= value < len(classes):
+            raise ValueError(
+                f'{where}: gt_label {value} in {gt_label!r} is outside '
+                f'[0, {len(classes)}); the metainfo lists {len(classes)} '
+                'classes')
+
+
+def image_problem(path: str) -> Optional[str]:
+    """Why the image at ``path`` cannot be used (missing, unreadable, or not
+    fully decodable by PIL), or None when it is fine."""
+    from PIL import Image, UnidentifiedImageError
+    try:
+        data = fileio.get(path)
+    except FileNotFoundError:
+        return 'file not found'
+    except Exception as err:
+        return f'cannot read the file ({type(err).__name__}: {err})'
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+    except UnidentifiedImageError:
+        return 'not an image (PIL cannot identify the format)'
+    except Exception as err:
+        return f'corrupt image ({type(err).__name__}: {err})'
+    return None
+
+
 @DATASETS.register_module()
 class SPMLMultiLabelDataset(MultiLabelDataset):
     """:class:`mmpretrain.datasets.MultiLabelDataset` with strict checks.
 
-    On load it checks that every ``gt_label`` index is a valid class; when a
-    sample cannot be loaded it raises an error naming the image and the
-    annotation file instead of silently training on another image.
-    Arguments are those of ``MultiLabelDataset``.
+    On load it checks the annotation file (:func:`check_annotations`: its
+    structure, every ``img_path`` and ``gt_label``, duplicate images, class
+    indices) and raises an error naming the file, the row and the field;
+    when a sample cannot be loaded it raises an error naming the image and
+    the annotation file instead of silently training on another image.
+
+    Args:
+        on_bad_image (str): What to do with images that are missing or
+            corrupt. ``'error'`` raises an error naming the image when the
+            sample is loaded. ``'skip'`` opens and fully decodes every image
+            once at load (``full_init``), removes the bad ones from the data
+            list before anything else uses it (so the single-positive draw
+            and the split only see good rows), logs each one with its path
+            and reason and a count, and records them in
+            ``skipped_images`` (a list of ``(img_path, reason)``). Defaults
+            to ``'error'``.
+        **kwargs: The arguments of ``MultiLabelDataset``.
     """
+
+    def __init__(self, *args, on_bad_image: str = 'error', **kwargs):
+        if on_bad_image not in ('error', 'skip'):
+            raise ValueError(f'{type(self).__name__}: on_bad_image must be '
+                             f"'error' or 'skip', got {on_bad_image!r}")
+        self.on_bad_image = on_bad_image
+        self.skipped_images = []
+        super().__init__(*args, **kwargs)
 
     def full_init(self):
         if self._fully_initialized:
@@ -61,6 +210,40 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
                 'does not exist (check data_root and ann_file).')
         super().full_init()
         label_matrix(self, len(self.CLASSES), self.describe())
+
+    def load_data_list(self) -> list:
+        """MMEngine's ``load_data_list`` with :func:`check_annotations`."""
+        annotations = read_annotation_file(self.ann_file)
+        check_annotations(annotations, self.ann_file,
+                          self._metainfo.get('classes'))
+        for key, value in annotations['metainfo'].items():
+            self._metainfo.setdefault(key, value)
+        return [
+            self.parse_data_info(info) for info in annotations['data_list']
+        ]
+
+    def filter_data(self) -> list:
+        """With ``on_bad_image='skip'``, leave out the images that cannot be
+        read (run once in ``full_init``, before any other use)."""
+        data_list = super().filter_data()
+        if self.on_bad_image == 'error':
+            return data_list
+        kept = []
+        for info in data_list:
+            reason = image_problem(info['img_path'])
+            if reason is None:
+                kept.append(info)
+                continue
+            self.skipped_images.append((info['img_path'], reason))
+            print_log(f'{self.describe()}: skipped image '
+                      f'{info["img_path"]!r}: {reason}', logger='current',
+                      level=logging.WARNING)
+        print_log(f"{self.describe()}: on_bad_image='skip' left out "
+                  f'{len(self.skipped_images)} of {len(data_list)} images '
+                  'that cannot be read', logger='current',
+                  level=logging.WARNING if self.skipped_images else
+                  logging.INFO)
+        return kept
 
     def describe(self) -> str:
         return f'{type(self).__name__}({self.ann_file!r})'

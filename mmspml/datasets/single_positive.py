@@ -37,7 +37,9 @@ class SinglePositiveDataset:
         observed (str): ``'draw'`` draws the single positives with
             :func:`sample_single_positive`; ``'dataset'`` takes them from the
             wrapped dataset's ``observed_label`` (e.g. the ``labels_obs`` of
-            :class:`SPMLFormatted`). Defaults to ``'draw'``.
+            :class:`SPMLFormatted`), which must hold exactly one positive
+            per image (an error names the row otherwise). Defaults to
+            ``'draw'``.
         seed (int): Seed of the single-positive draw. Defaults to 1200.
         val_frac (float): Fraction of rows in the val split. Defaults to 0.2.
         split_seed (int): Seed of the split. Defaults to 1200.
@@ -114,15 +116,27 @@ class SinglePositiveDataset:
 
     def _observed_from_dataset(self, rows: np.ndarray,
                                num_classes: int) -> np.ndarray:
+        """The wrapped dataset's ``observed_label`` of ``rows``: exactly one
+        observed positive per image, or an error naming the row."""
+        source = getattr(self.dataset, 'observed_file', None)
+        source = f' (observed labels from {source})' if source else ''
         observed = np.zeros((len(rows), num_classes), dtype=np.uint8)
         for i, row in enumerate(rows):
             info = self.dataset.get_data_info(int(row))
-            if not info.get('observed_label'):
+            if 'observed_label' not in info:
                 raise ValueError(
                     f"{self.where}: observed='dataset' but image "
                     f"{info.get('img_path')!r} has no observed_label; use "
                     "observed='draw' or a dataset that provides them.")
-            observed[i, info['observed_label']] = 1
+            positives = list(info['observed_label'])
+            if len(positives) != 1:
+                raise ValueError(
+                    f"{self.where}: observed='dataset' needs exactly one "
+                    f'observed positive per image, but row {row} (image '
+                    f"{info.get('img_path')!r}) has {len(positives)}: "
+                    f'{positives}{source}. Fix the observed labels or use '
+                    "observed='draw'.")
+            observed[i, positives] = 1
         return observed
 
     @property
