@@ -77,5 +77,7 @@ class WeakAssumeNegativeLoss(SPMLLoss):
     def entry_loss(self, cls_score, target, sample_idx=None):
         num_classes = cls_score.shape[1]
         weight = torch.where(target == 1, torch.ones_like(target),
-                             torch.full_like(target, 1 / (num_classes - 1)))
+                             # One class: no unannotated entry to weight.
+                             torch.full_like(target,
+                                             1 / max(num_classes - 1, 1)))
         return weight * soft_target_cross_entropy(cls_score, target, self.eps)

@@ -165,8 +165,18 @@ class SPMLLoss(nn.Module):
         return self.state_summary()
 
     def _non_finite_message(self, cls_score: torch.Tensor) -> str:
+        from mmengine.logging import MessageHub
+        hub = MessageHub.get_current_instance()
+        iteration = hub.get_info('iter')
+        where = f'at epoch {self.epoch}' + (
+            f', iteration {iteration + 1}' if iteration is not None else '')
         bad = (~torch.isfinite(cls_score)).sum().item()
-        return (f'{type(self).__name__} is not finite at epoch {self.epoch} '
-                f'({self.state_summary()}); {bad} of {cls_score.numel()} '
-                'logits are NaN or inf, so the model has diverged: lower the '
-                'learning rate or clip gradients (optim_wrapper.clip_grad).')
+        cause = (f'{bad} of {cls_score.numel()} logits are NaN or inf, so '
+                 'the model has diverged: lower the learning rate or clip '
+                 'gradients (optim_wrapper.clip_grad=dict(max_norm=...))'
+                 if bad else
+                 'the logits are finite, so the loss itself overflowed: '
+                 'check its hyper-parameters and the targets')
+        return (f'{type(self).__name__} is not finite {where} '
+                f'({self.state_summary()}); {cause}. Training stops here; '
+                '--resume continues from the last checkpoint once fixed.')
