@@ -1,13 +1,15 @@
 """Train configs over several seeds and print a table of test mAP.
 
 Each run keeps its best-val checkpoint and evaluates it on the test set.
+Started again with the same arguments, it skips the runs that finished and
+resumes an interrupted one from its latest checkpoint.
 
-    python tools/run_configs.py configs/full/full_demo.py configs/an/an_demo.py \
+    python tools/run_configs.py configs/full/full_demo.py \
+        configs/an/an_demo.py \
         configs/gr_demo.py --seeds 0 1 2 --work-dir work_dirs/demo
 """
 import argparse
 import json
-import os
 import os.path as osp
 import time
 
@@ -16,6 +18,7 @@ from mmengine.config import DictAction
 import mmspml  # noqa: F401
 from mmspml.apis import (format_table, method_by_dataset, run_configs,
                          summarize)
+from mmspml.utils import write_atomically
 
 
 def parse_args():
@@ -40,15 +43,13 @@ def main():
                           args.cfg_options)
     elapsed = time.time() - start
     rows = summarize(results, args.metrics)
-    os.makedirs(args.work_dir, exist_ok=True)
-    with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
-        json.dump(results, f, indent=2)
-    with open(osp.join(args.work_dir, 'results.csv'), 'w') as f:
-        f.write(format_table(rows, 'csv'))
     table = format_table(rows, 'markdown')
     matrix = method_by_dataset(rows, f'test {args.metrics[0]}')
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(table + '\n' + matrix)
+    # Complete files or none: a kill never leaves half a results file.
+    out = osp.join(args.work_dir, 'results')
+    write_atomically(out + '.json', json.dumps(results, indent=2))
+    write_atomically(out + '.csv', format_table(rows, 'csv'))
+    write_atomically(out + '.md', table + '\n' + matrix)
     spread = f'seed {args.seeds[0]}' if len(args.seeds) == 1 else \
         f'mean ± std over seeds {args.seeds}'
     print(f'\nTest metrics of the best-val checkpoint and best val mAP, '

@@ -5,6 +5,7 @@ evaluates that checkpoint on the test set; :func:`summarize` turns many runs
 into a method-by-metric table of mean and spread.
 """
 import copy
+import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -14,8 +15,11 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmspml.utils import write_atomically
 
-def train_and_test(cfg: Config, work_dir: str, seed: int) -> dict:
+
+def train_and_test(cfg: Config, work_dir: str, seed: int,
+                   resume: bool = False) -> dict:
     """Train ``cfg`` with ``seed``, then test its best-val checkpoint.
 
     Args:
@@ -23,6 +27,8 @@ def train_and_test(cfg: Config, work_dir: str, seed: int) -> dict:
             ``CheckpointHook`` that saves the best checkpoint.
         work_dir (str): Folder of this run's logs and checkpoints.
         seed (int): ``randomness.seed`` of the run.
+        resume (bool): Continue from the latest checkpoint in ``work_dir``.
+            Defaults to False.
 
     Returns:
         dict: ``best_val`` (the best val mAP), ``best_ckpt`` (its path) and
@@ -31,6 +37,8 @@ def train_and_test(cfg: Config, work_dir: str, seed: int) -> dict:
     cfg = copy.deepcopy(cfg)
     cfg.work_dir = work_dir
     cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)
+    cfg.resume, cfg.load_from = resume, None if resume else cfg.get(
+        'load_from')
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
     runner.train()
@@ -141,7 +149,13 @@ def run_configs(config_files: Sequence[str],
                 work_dir: str,
                 cfg_options: Optional[dict] = None) -> Dict[str, List[dict]]:
     """:func:`train_and_test` every config with every seed; the method name
-    is the config's file name, and each result records its ``config``."""
+    is the config's file name, and each result records its ``config``.
+
+    Each finished run writes ``<work_dir>/<method>/seed<s>/result.json``
+    (atomically); called again, a run with that file is skipped and a run
+    that was interrupted resumes from its latest checkpoint, so an
+    interrupted sweep loses at most the epoch it was in.
+    """
     results = {}
     total, done = len(config_files) * len(seeds), 0
     for path in config_files:
@@ -152,9 +166,21 @@ def run_configs(config_files: Sequence[str],
         results[method] = []
         for seed in seeds:
             done += 1
-            print_log(f'run {done} of {total}: {path}, seed {seed}',
-                      logger='current')
-            run = train_and_test(cfg, osp.join(work_dir, method,
-                                               f'seed{seed}'), seed)
-            results[method].append(dict(run, config=path))
+            run_dir = osp.join(work_dir, method, f'seed{seed}')
+            result_file = osp.join(run_dir, 'result.json')
+            if osp.isfile(result_file):
+                with open(result_file) as f:
+                    run = json.load(f)
+                print_log(f'run {done} of {total}: {path}, seed {seed}: '
+                          f'finished before, skipped (delete {result_file} '
+                          'to run it again)', logger='current')
+            else:
+                resume = osp.isfile(osp.join(run_dir, 'last_checkpoint'))
+                print_log(f'run {done} of {total}: {path}, seed {seed}' +
+                          (' (resuming an interrupted run)' if resume else
+                           ''), logger='current')
+                run = dict(train_and_test(cfg, run_dir, seed, resume),
+                           config=path, seed=seed)
+                write_atomically(result_file, json.dumps(run, indent=2))
+            results[method].append(run)
     return results
