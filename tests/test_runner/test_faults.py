@@ -72,3 +72,13 @@ def test_an_interrupted_sweep_skips_finished_runs_and_resumes(tmp_path):
     assert sorted(results) == ['an_tiny', 'gr_crashing']
     table = (work_dir / 'results.md').read_text()
     assert '| an_tiny |' in table and '| gr_crashing |' in table
+
+
+def test_a_head_for_another_class_count_stops_before_training(tmp_path):
+    config = write_tiny_config(tmp_path)
+    log = python('tools/train.py', str(config), '--work-dir',
+                 str(tmp_path / 'work'), '--cfg-options',
+                 'model.head.num_classes=7', ok=False)
+    assert 'model.head.num_classes is 7 but the train_dataloader dataset ' \
+        'has 10 classes' in log
+    assert 'Epoch(train)' not in log
