@@ -11,11 +11,6 @@ _base_ = [
 ]
 model = dict(
     type='ImageClassifier',
-    data_preprocessor=dict(
-        type='ClsDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=True),
     backbone=dict(
         # type='Pretrained' by name: only then do the backbones keep the
         # loaded weights (tests/test_configs/test_backbone_configs.py).

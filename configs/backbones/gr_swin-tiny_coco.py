@@ -11,11 +11,6 @@ _base_ = [
 ]
 model = dict(
     type='ImageClassifier',
-    data_preprocessor=dict(
-        type='ClsDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=True),
     backbone=dict(
         # Stages of 112, 56, 28 and 14 tokens a side at 448 px: the 7 x 7
         # windows (and so the checkpoint's relative position tables) fit.

@@ -13,11 +13,6 @@ _base_ = [
 ]
 model = dict(
     type='ImageClassifier',
-    data_preprocessor=dict(
-        type='ClsDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=True),
     backbone=dict(
         # 28 x 28 patches at 448 px: the checkpoint's 14 x 14 position
         # embeddings are resized when it is loaded.

@@ -37,7 +37,12 @@ def load(path):
         os.chdir(cwd)
 
 
-def build(model_cfg):
+def build(cfg):
+    """The model as the Runner builds it: the config's top-level
+    ``data_preprocessor`` (ImageNet normalisation) unless the model sets
+    its own."""
+    model_cfg = cfg.model
+    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         return MODELS.build(model_cfg)
 
@@ -65,8 +70,11 @@ def test_backbone_config_trains_one_step(path):
     assert not (cfg.model.get('train_cfg') or {}).get('augments')
 
     cfg.model.backbone.init_cfg = None
-    model = build(cfg.model)
+    model = build(cfg)
     assert model.data_preprocessor.batch_augments is None
+    # ImageNet statistics (RGB, or BGR for a BGR checkpoint), not none.
+    assert sorted(model.data_preprocessor.mean.flatten().tolist()) == \
+        pytest.approx([103.53, 116.28, 123.675])
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     groups = optim_wrapper.optimizer.param_groups
@@ -106,7 +114,7 @@ def test_backbone_config_keeps_loaded_weights(path, tmp_path):
     cfg = load(path)
     init = cfg.model.backbone.init_cfg
     cfg.model.backbone.init_cfg = None
-    model = build(cfg.model)
+    model = build(cfg)
     with torch.no_grad():
         for param in model.backbone.parameters():
             param.add_(0.5)  # unlike any constant or random init

@@ -1,6 +1,14 @@
 # Shared by the four benchmarks: 448 x 448 (no aspect keep), horizontal flip
-# for training, ImageNet normalisation (in the model's data preprocessor),
-# batch size 8. A dataset file sets the three `dataset` fields.
+# for training, ImageNet normalisation, batch size 8. A dataset file sets the
+# three `dataset` fields.
+
+# The Runner gives this to the model unless the model sets its own (as the
+# RegNet config does for its BGR checkpoint).
+data_preprocessor = dict(
+    type='ClsDataPreprocessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=True)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(448, 448)),

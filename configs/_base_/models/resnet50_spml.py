@@ -3,11 +3,6 @@
 # published SPML numbers. Configs set head.num_classes from the dataset base.
 _base_ = ['mmpretrain::_base_/models/resnet50.py']
 model = dict(
-    data_preprocessor=dict(
-        type='ClsDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=True),
     # type='Pretrained' by name: only then does ResNet keep the loaded
     # weights (else it zero-initialises every residual BatchNorm after the
     # load). Offline: see docs/datasets.md, "Pretrained weights".
