@@ -30,6 +30,7 @@ spml_loss_hooks = [
     dict(type='LossSampleStateHook'),  # ROLE / EM + APL / LL-Cp state
     dict(type='TrainSetPredictionHook'),  # APL's pass over the train set
     dict(type='LinearInitHook'),  # GR's linear_init: freeze the backbone
+    dict(type='NonFiniteLossHook'),  # stop at a NaN / inf loss, say where
 ]
 custom_hooks = spml_loss_hooks
 

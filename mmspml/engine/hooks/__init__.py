@@ -5,6 +5,7 @@ from .early_stopping_hook import MetricDropEarlyStoppingHook
 from .linear_init_hook import LinearInitHook
 from .loss_epoch_hook import LossEpochHook
 from .loss_state_hook import LossSampleStateHook
+from .non_finite_loss_hook import NonFiniteLossHook
 from .resume_validation_hook import ResumeValidationHook
 from .test_best_checkpoint_hook import TestBestCheckpointHook
 from .train_prediction_hook import TrainSetPredictionHook
@@ -14,5 +15,5 @@ __all__ = [
     'LossSampleStateHook', 'TrainSetPredictionHook', 'LinearInitHook',
     'SPMLConfigCheckHook',
     'MetricDropEarlyStoppingHook', 'TestBestCheckpointHook',
-    'ResumeValidationHook'
+    'ResumeValidationHook', 'NonFiniteLossHook'
 ]

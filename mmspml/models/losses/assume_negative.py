@@ -18,7 +18,7 @@ class AssumeNegativeLoss(SPMLLoss):
         eps (float): The logs are ``log(p + eps)``, ``log(1 - p + eps)``
             (Cole et al. use 1e-5; 0 gives the exact BCE). Defaults to 1e-5.
         loss_weight (float): Weight of the loss. Defaults to 1.0.
-        check_finite (bool): See :class:`SPMLLoss`. Defaults to True.
+        check_finite (bool): See :class:`SPMLLoss`. Defaults to False.
     """
 
     def __init__(self, eps: float = 1e-5, **kwargs):

@@ -51,14 +51,19 @@ class SPMLLoss(nn.Module):
 
     Args:
         loss_weight (float): Weight of the loss. Defaults to 1.0.
-        check_finite (bool): Raise a ``FloatingPointError`` that says what
-            went wrong when the loss is NaN or inf. Defaults to True.
+        check_finite (bool): Check the loss on the host after every forward
+            and raise a ``FloatingPointError`` that says what went wrong when
+            it is NaN or inf. This reads a value from the device each step
+            (a sync, and a graph break for ``torch.compile``); training
+            configs leave it off because ``NonFiniteLossHook`` checks the
+            logged loss instead. Defaults to False.
     """
     requires_index: bool = False
     supports_amp: bool = True
     linear_init: int = 0
 
-    def __init__(self, loss_weight: float = 1.0, check_finite: bool = True):
+    def __init__(self, loss_weight: float = 1.0,
+                 check_finite: bool = False):
         super().__init__()
         self.loss_weight = loss_weight
         self.check_finite = check_finite

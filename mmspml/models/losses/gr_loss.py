@@ -108,8 +108,7 @@ class GRLoss(SPMLLoss):
             from their start values in the first epoch after the warm-up to
             their end values in the last epoch. Defaults to ``'reference'``.
         loss_weight (float): Weight of the loss. Defaults to 1.0.
-        check_finite (bool): Raise a ``FloatingPointError`` that says what
-            went wrong when the loss is NaN or inf. Defaults to True.
+        check_finite (bool): See :class:`SPMLLoss`. Defaults to False.
     """
 
     def __init__(self,
@@ -121,7 +120,7 @@ class GRLoss(SPMLLoss):
                  linear_init: int = 0,
                  schedule: str = 'reference',
                  loss_weight: float = 1.0,
-                 check_finite: bool = True):
+                 check_finite: bool = False):
         super().__init__(loss_weight, check_finite)
         if len(beta) != 4 or len(alpha) != 4:
             raise ValueError('GRLoss: beta must be [w0, wT, b0, bT] and alpha '

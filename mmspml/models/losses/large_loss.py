@@ -50,14 +50,17 @@ class LargeLossLoss(SPMLLoss):
         or above the threshold) and those strictly above it."""
         an_loss = soft_target_cross_entropy(cls_score, target)
         unannotated = target == 0
-        count = min(self.num_modified(target.numel()),
-                    int(unannotated.sum()))
+        count = self.num_modified(target.numel())  # from shape and epoch
         if count == 0:
             none = torch.zeros_like(unannotated)
             return an_loss, none, none
         candidate = torch.where(unannotated, an_loss.detach(),
                                 torch.full_like(an_loss, -1.0))
-        threshold = candidate.flatten().topk(count).values[-1]
+        largest = candidate.flatten().topk(count).values
+        # The k-th largest unannotated loss, k = min(count, #unannotated),
+        # picked on the device (no host read, so the loss compiles whole).
+        kth = unannotated.sum().clamp(max=count).sub(1).clamp(min=0)
+        threshold = largest.gather(0, kth.view(1))
         return (an_loss, unannotated & (candidate >= threshold),
                 unannotated & (candidate > threshold))
 

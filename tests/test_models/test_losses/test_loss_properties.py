@@ -6,8 +6,8 @@ The losses run as the training loop drives them: ``set_epoch(e, 8)`` at a
 few increasing epochs; the losses with per-sample state get
 ``init_sample_state`` and the samples' indices, and their state is updated
 after each step as the hooks would (``step_state``, EM + APL's
-pseudo-labelling). The default ``check_finite=True`` stays on, so a
-non-finite loss fails with the loss's own ``FloatingPointError``.
+pseudo-labelling). The value, the gradient and any state are asserted
+finite explicitly (the losses' default is ``check_finite=False``).
 """
 import inspect
 
