@@ -18,7 +18,7 @@ default_hooks = dict(
     # Under DDP every rank updates its own BatchNorm statistics; average them
     # after each epoch so that validation on every rank and the saved
     # checkpoint use the same model.
-    sync_buffers=dict(type='SyncBuffersHook'),
+    sync_buffers=dict(type='SPMLSyncBuffersHook'),
     # After --resume, validate the resumed epoch if its checkpoint was saved
     # before its validation finished (a kill during validation).
     resume_validation=dict(type='ResumeValidationHook'),
@@ -35,5 +35,8 @@ spml_loss_hooks = [
 custom_hooks = spml_loss_hooks
 
 randomness = dict(seed=0, deterministic=False)
+# A rank whose peer died fails after 10 minutes instead of waiting forever
+# (torchrun ends the other ranks at once; slurm/mpi launches rely on this).
+env_cfg = dict(dist_cfg=dict(timeout=600))
 # MMEngine's Runner with a short console preamble (the log file keeps all).
 runner_type = 'SPMLRunner'

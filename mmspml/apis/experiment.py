@@ -5,6 +5,7 @@ evaluates that checkpoint on the test set; :func:`summarize` turns many runs
 into a method-by-metric table of mean and spread.
 """
 import copy
+import hashlib
 import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
@@ -144,6 +145,12 @@ def method_by_dataset(rows: List[dict],
     return '\n'.join(lines) + '\n'
 
 
+def config_digest(cfg: Config) -> str:
+    """A digest of everything in ``cfg`` (after any overrides)."""
+    text = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def run_configs(config_files: Sequence[str],
                 seeds: Sequence[int],
                 work_dir: str,
@@ -152,9 +159,11 @@ def run_configs(config_files: Sequence[str],
     is the config's file name, and each result records its ``config``.
 
     Each finished run writes ``<work_dir>/<method>/seed<s>/result.json``
-    (atomically); called again, a run with that file is skipped and a run
-    that was interrupted resumes from its latest checkpoint, so an
-    interrupted sweep loses at most the epoch it was in.
+    (atomically, with a digest of the merged config); called again, a run
+    with that file is skipped and a run that was interrupted resumes from
+    its latest checkpoint, so an interrupted sweep loses at most the epoch
+    it was in. A finished run whose config has changed since is refused
+    rather than reused.
     """
     results = {}
     total, done = len(config_files) * len(seeds), 0
@@ -163,6 +172,7 @@ def run_configs(config_files: Sequence[str],
         cfg = Config.fromfile(path)
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
+        digest = config_digest(cfg)
         results[method] = []
         for seed in seeds:
             done += 1
@@ -171,6 +181,11 @@ def run_configs(config_files: Sequence[str],
             if osp.isfile(result_file):
                 with open(result_file) as f:
                     run = json.load(f)
+                if run.get('config_digest') != digest:
+                    raise ValueError(
+                        f'{result_file} was written for another version of '
+                        f'{path} (or other --cfg-options); use another '
+                        '--work-dir, or delete it to run again.')
                 print_log(f'run {done} of {total}: {path}, seed {seed}: '
                           f'finished before, skipped (delete {result_file} '
                           'to run it again)', logger='current')
@@ -180,7 +195,7 @@ def run_configs(config_files: Sequence[str],
                           (' (resuming an interrupted run)' if resume else
                            ''), logger='current')
                 run = dict(train_and_test(cfg, run_dir, seed, resume),
-                           config=path, seed=seed)
+                           config=path, seed=seed, config_digest=digest)
                 write_atomically(result_file, json.dumps(run, indent=2))
             results[method].append(run)
     return results

@@ -9,7 +9,9 @@ reach arbitrary code) and numpy arrays and scalars. On those versions
 plain constructor call of lists and numbers and allows exactly these
 data-only types; every other object is still refused. Loading a file that
 holds anything else needs an explicit opt-in, :func:`trust_checkpoints`
-(``--trust-checkpoint`` of the tools).
+(``--trust-checkpoint`` of the tools). Downloaded checkpoints, which
+MMEngine loads through ``torch.hub.load_state_dict_from_url`` (whose default
+is full unpickling), get the same treatment (:func:`load_downloads_safely`).
 """
 import contextlib
 import copyreg
@@ -99,8 +101,29 @@ def explain_refused_checkpoint(filename):
             f'{TRUST_ENV}=1.') from None
 
 
+def load_url_safely(url, model_dir=None, map_location=None, **kwargs):
+    """``torch.hub.load_state_dict_from_url`` with ``weights_only=True``
+    (torch's own default there is False), unless the user opted in with
+    :func:`trust_checkpoints`."""
+    trusted = os.environ.get(TRUST_ENV, '').lower() in ('1', 'yes', 'true')
+    kwargs['weights_only'] = not trusted
+    with explain_refused_checkpoint(url):
+        return torch.hub.load_state_dict_from_url(
+            url, model_dir=model_dir, map_location=map_location, **kwargs)
+
+
+def load_downloads_safely() -> None:
+    """Make MMEngine load http(s), ``torchvision://`` and ``open-mmlab://``
+    checkpoints (pretrained weights, ``load_from`` URLs) with
+    ``weights_only=True``, as it loads local files: its loaders all go
+    through ``mmengine.runner.checkpoint.load_url``."""
+    from mmengine.runner import checkpoint
+    checkpoint.load_url = load_url_safely
+
+
 if needs_safe_checkpoint_types():
     allow_mmengine_checkpoints()
+load_downloads_safely()
 
 
 def setup_cpu_distributed(cfg) -> None:
@@ -112,11 +135,18 @@ def setup_cpu_distributed(cfg) -> None:
     (the Runner then skips its own init) and DDP gets ``device_ids=None``.
     Does nothing when CUDA is available or the launcher is not pytorch.
     """
+    import datetime
+
     import torch.distributed as dist
     if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available():
         return
     if not dist.is_initialized():
-        dist.init_process_group(backend='gloo')
+        # The config's collective timeout (seconds): a rank whose peer died
+        # fails after it instead of waiting forever.
+        timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
+        dist.init_process_group(
+            backend='gloo',
+            timeout=datetime.timedelta(seconds=timeout) if timeout else None)
     wrapper = cfg.get('model_wrapper_cfg') or dict(
         type='MMDistributedDataParallel', broadcast_buffers=False)
     wrapper.setdefault('device_ids', None)

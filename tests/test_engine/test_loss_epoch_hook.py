@@ -24,9 +24,13 @@ def test_resume_sets_the_epoch_before_training():
     assert loss.epoch == 6
 
 
-def test_a_loss_that_is_not_an_spml_loss_is_left_alone(caplog):
+def test_a_loss_that_is_not_an_spml_loss_is_left_alone(monkeypatch):
+    logged = []
+    monkeypatch.setattr('mmspml.engine.hooks.base.print_log',
+                        lambda msg, **kwargs: logged.append(msg))
     runner = make_runner(nn.BCEWithLogitsLoss())
     hook = LossEpochHook()
     hook.before_train_epoch(runner)
     hook.before_train_epoch(runner)
     assert not hasattr(runner.model.head.loss_module, 'epoch')
+    assert len(logged) == 1 and 'not an SPMLLoss' in logged[0]

@@ -74,6 +74,9 @@ def test_an_interrupted_sweep_skips_finished_runs_and_resumes(tmp_path):
     assert sorted(results) == ['an_tiny', 'gr_crashing']
     table = (work_dir / 'results.md').read_text()
     assert '| an_tiny |' in table and '| gr_crashing |' in table
+    # Finished runs of another config version are refused, not reused.
+    log = python(*args, '--cfg-options', 'train_cfg.max_epochs=2', ok=False)
+    assert 'was written for another version of' in log
 
 
 def test_a_head_for_another_class_count_stops_before_training(tmp_path):

@@ -13,7 +13,7 @@ import torch
 
 from tests.helpers.paths import REPO
 from tests.helpers.runner_utils import (assert_same_weights, python,
-                                        write_tiny_config)
+                                        val_history, write_tiny_config)
 
 pytestmark = pytest.mark.slow  # real Runners in subprocesses
 
@@ -49,8 +49,10 @@ def test_killed_while_writing_a_checkpoint_then_resumed(tiny, what, pattern):
         env=dict(os.environ, PYTHONPATH=REPO), timeout=900)
     assert proc.returncode == -signal.SIGKILL, proc.stdout[-3000:]
     # The half-written bytes are in a temporary file; every checkpoint
-    # file is complete and loads safely, and last_checkpoint names one.
+    # file is complete and loads safely, and last_checkpoint names one;
+    # the previous best checkpoint was not removed before its successor.
     assert glob.glob(str(work_dir / '.*.pth.tmp'))
+    assert glob.glob(str(work_dir / 'best_spml_mAP_epoch_*.pth'))
     for path in glob.glob(str(work_dir / '*.pth')):
         torch.load(path, map_location='cpu', weights_only=True)
     with open(work_dir / 'last_checkpoint') as f:
@@ -61,3 +63,12 @@ def test_killed_while_writing_a_checkpoint_then_resumed(tiny, what, pattern):
     assert 'resumed epoch:' in log
     assert_same_weights(full_dir / 'epoch_3.pth', work_dir / 'epoch_3.pth')
     assert not glob.glob(str(work_dir / '.*.pth.tmp'))
+
+    # The protocol's outcome is the uninterrupted run's: the same best
+    # epoch, and the same val mAP for the epoch whose write was killed.
+    def bests(run_dir):
+        return sorted(osp.basename(p) for p in glob.glob(
+            str(run_dir / 'best_spml_mAP_epoch_*.pth')))
+    assert bests(work_dir) == bests(full_dir)
+    resumed, full = val_history(work_dir), val_history(full_dir)
+    assert resumed[3]['spml/mAP'] == full[3]['spml/mAP']

@@ -81,3 +81,21 @@ def test_old_checkpoints_need_the_explicit_opt_in(tmp_path, monkeypatch):
     monkeypatch.setenv(TRUST_ENV, '1')
     loaded = CheckpointLoader.load_checkpoint(str(path))
     assert loaded['message_hub']['runtime_info']['best_score'] == 91.5
+
+
+def test_downloaded_checkpoints_are_loaded_safely_too(tmp_path, monkeypatch):
+    """http(s), torchvision:// and open-mmlab:// go through torch.hub,
+    whose own default is full unpickling."""
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    cache = tmp_path / 'hub' / 'checkpoints'
+    cache.mkdir(parents=True)
+    marker = tmp_path / 'pwned'
+    torch.save({'meta': RunsACommand(marker)}, cache / 'evil.pth')
+    torch.save({'state_dict': {'w': torch.ones(2)}}, cache / 'plain.pth')
+    with pytest.raises(pickle.UnpicklingError,
+                       match='evil.pth: safe loading .*refused .*system'):
+        CheckpointLoader.load_checkpoint('https://example.invalid/evil.pth')
+    assert not marker.exists()
+    plain = CheckpointLoader.load_checkpoint(
+        'https://example.invalid/plain.pth')
+    assert torch.equal(plain['state_dict']['w'], torch.ones(2))

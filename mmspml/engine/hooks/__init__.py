@@ -7,6 +7,7 @@ from .loss_epoch_hook import LossEpochHook
 from .loss_state_hook import LossSampleStateHook
 from .non_finite_loss_hook import NonFiniteLossHook
 from .resume_validation_hook import ResumeValidationHook
+from .sync_buffers_hook import SPMLSyncBuffersHook
 from .test_best_checkpoint_hook import TestBestCheckpointHook
 from .train_prediction_hook import TrainSetPredictionHook
 
@@ -15,5 +16,5 @@ __all__ = [
     'LossSampleStateHook', 'TrainSetPredictionHook', 'LinearInitHook',
     'SPMLConfigCheckHook',
     'MetricDropEarlyStoppingHook', 'TestBestCheckpointHook',
-    'ResumeValidationHook', 'NonFiniteLossHook'
+    'ResumeValidationHook', 'NonFiniteLossHook', 'SPMLSyncBuffersHook'
 ]

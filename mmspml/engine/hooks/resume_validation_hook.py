@@ -1,5 +1,4 @@
-"""Validate the resumed epoch when its validation is not in the
-checkpoint."""
+"""Validate the resumed epoch again after ``--resume``."""
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
@@ -7,53 +6,29 @@ from mmpretrain.registry import HOOKS
 
 @HOOKS.register_module()
 class ResumeValidationHook(Hook):
-    """After ``--resume``, run the validation of the resumed epoch again
-    when the checkpoint does not record that it finished.
+    """After an epoch-based ``--resume``, run the validation of the resumed
+    epoch again before training goes on.
 
-    MMEngine saves an epoch's checkpoint before validating it and, after a
-    resume, goes on with the next epoch: a job killed during validation (or
-    while saving the best checkpoint) would never validate that epoch, and
-    the protocol could keep a worse "best" epoch. Validation is
-    deterministic, so running it again gives the metrics the lost run would
-    have logged. The epoch of the last finished validation is kept in the
-    message hub (and so in the checkpoints saved after it) as
-    ``val_epoch``.
+    MMEngine saves an epoch's checkpoint before validating that epoch and,
+    after a resume, continues with the next one: a job killed during
+    validation, or while saving the best checkpoint, would never validate
+    that epoch, and the protocol could keep a worse "best" epoch or miss an
+    early stop. Validation is deterministic, so running it again gives what
+    the lost run logged; when it had finished, the best checkpoint and the
+    early stop come out as before. Iteration-based training is left alone.
     """
-    # after_val_epoch before the CheckpointHook's, which may save again.
-    priority = 'ABOVE_NORMAL'
-
-    def __init__(self):
-        self._training = False
-        self._pending = False
+    # before_train after every other hook's (the CheckpointHook's paths).
+    priority = 'LOWEST'
 
     def before_train(self, runner) -> None:
-        self._training = True
-        loop, epoch = runner.train_loop, runner.epoch
-        if epoch == 0 or runner.val_loop is None:
-            return  # a fresh run, or no validation
+        epoch, loop = runner.epoch, runner.train_loop
+        if epoch == 0 or runner.val_loop is None or \
+                not hasattr(loop, 'val_interval'):
+            return  # a fresh run, no validation, or iteration-based
         due = epoch >= loop.val_begin and (
             epoch % loop.val_interval == 0 or epoch == runner.max_epochs)
-        self._pending = due and runner.message_hub.get_info(
-            'val_epoch', 0) < epoch
-
-    # Validation needs every hook's before_train (the CheckpointHook's
-    # paths): run it before the next epoch, or at the end when the resumed
-    # epoch was the last.
-    def before_train_epoch(self, runner) -> None:
-        self._validate_if_pending(runner)
-
-    def after_train(self, runner) -> None:
-        self._validate_if_pending(runner)
-
-    def after_val_epoch(self, runner, metrics=None) -> None:
-        if self._training:
-            runner.message_hub.update_info('val_epoch', runner.epoch)
-
-    def _validate_if_pending(self, runner) -> None:
-        if self._pending:
-            self._pending = False
+        if due:
             print_log(
-                f'Validating resumed epoch {runner.epoch}: its checkpoint '
-                'was saved before its validation finished.',
-                logger='current')
+                f'Validating resumed epoch {epoch} again: its checkpoint is '
+                'written before its validation.', logger='current')
             runner.val_loop.run()

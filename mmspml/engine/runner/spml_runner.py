@@ -43,21 +43,35 @@ def replace_atomically(tmp_path: str, path: str) -> None:
 
 
 def latest_complete_checkpoint(work_dir: str):
-    """The checkpoint ``last_checkpoint`` names when that file exists; else
-    the newest ``epoch_<n>.pth`` / ``iter_<n>.pth`` (a kill while
-    ``last_checkpoint`` was rewritten); None when there is none."""
+    """The checkpoint ``last_checkpoint`` names; when that pointer is
+    missing or empty (a kill while it was rewritten) or names a local file
+    that is gone, the newest ``epoch_<n>.pth`` / ``iter_<n>.pth`` in
+    ``work_dir``; None when there is no checkpoint at all.
+
+    Raises:
+        FileNotFoundError: The pointer names a local file that is gone and
+            ``work_dir`` holds no checkpoint to fall back on.
+    """
     pointer = osp.join(work_dir, 'last_checkpoint')
+    named = None
     if osp.isfile(pointer):
         with open(pointer) as f:
-            named = f.read().strip()
-        if named and osp.isfile(named):
-            return named
+            named = f.read().strip() or None
+        if named and ('://' in named or osp.isfile(named)):
+            return named  # a remote file is trusted as MMEngine does
     found = []
     for path in glob.glob(osp.join(work_dir, '*_*.pth')):
         match = re.fullmatch(r'(epoch|iter)_(\d+)\.pth', osp.basename(path))
         if match:
             found.append((int(match.group(2)), path))
-    return max(found)[1] if found else None
+    if found:
+        return max(found)[1]
+    if named:
+        raise FileNotFoundError(
+            f'--resume: {pointer} names {named}, which does not exist, and '
+            f'{work_dir} holds no epoch_<n>.pth or iter_<n>.pth; give the '
+            'checkpoint with --resume CKPT.')
+    return None
 
 
 class _ConsoleNoiseFilter(logging.Filter):
@@ -107,9 +121,10 @@ class SPMLRunner(Runner):
 
     @master_only
     def save_checkpoint(self, out_dir, filename, *args, **kwargs):
-        if not osp.isdir(out_dir):  # a remote backend: as MMEngine does
+        if '://' in str(out_dir):  # a remote backend: as MMEngine does
             return super().save_checkpoint(out_dir, filename, *args,
                                            **kwargs)
+        os.makedirs(out_dir, exist_ok=True)
         tmp_name = f'.{filename}.tmp'
         super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
         replace_atomically(
