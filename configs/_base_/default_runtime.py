@@ -17,10 +17,11 @@ default_hooks = dict(
         rule='greater'),
     # Under DDP every rank updates its own BatchNorm statistics; average them
     # after each epoch so that validation on every rank and the saved
-    # checkpoint use the same model.
+    # checkpoint use the same model (the losses' per-sample state is already
+    # identical and is left alone).
     sync_buffers=dict(type='SPMLSyncBuffersHook'),
-    # After --resume, validate the resumed epoch if its checkpoint was saved
-    # before its validation finished (a kill during validation).
+    # After --resume, validate the resumed epoch again: its checkpoint is
+    # written before its validation, which a kill may have cut short.
     resume_validation=dict(type='ResumeValidationHook'),
 )
 # One job each; every one does nothing for a loss that does not need it.

@@ -4,8 +4,9 @@ State is keyed by the training-set index that
 :class:`~mmspml.datasets.SinglePositiveDataset` gives each sample. As
 buffers it is saved in every checkpoint with the model and restored on
 ``--resume``; it is kept identical on every DDP rank because each change is
-gathered from all ranks and applied everywhere in the same order (so DDP's
-start-up broadcast and ``SyncBuffersHook``'s averaging leave it unchanged).
+gathered from all ranks and applied everywhere in the same order (DDP's
+start-up broadcast leaves it unchanged, and ``SPMLSyncBuffersHook`` does not
+average it).
 """
 from typing import Dict, Tuple
 
