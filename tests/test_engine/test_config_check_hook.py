@@ -6,6 +6,7 @@ import pytest
 import torch.nn as nn
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmpretrain.models.heads import MultiLabelLinearClsHead
+from torch.nn.parallel import DistributedDataParallel
 
 import mmspml  # noqa: F401
 from mmspml.engine import SPMLConfigCheckHook
@@ -62,3 +63,23 @@ def test_role_refuses_mixed_precision():
         SPMLConfigCheckHook().before_train(runner)
     SPMLConfigCheckHook().before_train(
         runner_with(head(dict(type='GRLoss')), amp=True))
+
+
+class UnsyncedDDP(DistributedDataParallel):
+    """A DDP wrapper without a process group: what the hook reads of it."""
+
+    def __init__(self, module, find_unused_parameters):
+        nn.Module.__init__(self)
+        self.module = module
+        self.find_unused_parameters = find_unused_parameters
+
+
+@pytest.mark.parametrize('find_unused', [False, True])
+def test_linear_init_under_ddp_needs_find_unused_parameters(find_unused):
+    runner = runner_with(head(dict(type='GRLoss', linear_init=1)))
+    runner.model = UnsyncedDDP(runner.model, find_unused)
+    if find_unused:
+        SPMLConfigCheckHook().before_train(runner)
+    else:
+        with pytest.raises(ValueError, match='find_unused_parameters'):
+            SPMLConfigCheckHook().before_train(runner)
