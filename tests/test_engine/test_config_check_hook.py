@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 import torch.nn as nn
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
+from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 from mmpretrain.models.heads import MultiLabelLinearClsHead
 from torch.nn.parallel import DistributedDataParallel
 
@@ -26,6 +27,7 @@ def runner_with(head, train_classes=3, val_classes=3, amp=False):
         AmpOptimWrapper if amp else OptimWrapper)
     return SimpleNamespace(
         model=model, epoch=0, max_epochs=8,
+        train_loop=EpochBasedTrainLoop.__new__(EpochBasedTrainLoop),
         train_dataloader=loader(train_classes),
         val_loop=SimpleNamespace(dataloader=loader(val_classes)),
         optim_wrapper=optim_wrapper)
@@ -83,3 +85,15 @@ def test_linear_init_under_ddp_needs_find_unused_parameters(find_unused):
     else:
         with pytest.raises(ValueError, match='find_unused_parameters'):
             SPMLConfigCheckHook().before_train(runner)
+
+
+def test_iteration_based_training_is_warned_about(monkeypatch):
+    logged = []
+    monkeypatch.setattr('mmspml.engine.hooks.config_check_hook.print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    runner = runner_with(head(dict(type='GRLoss')))
+    SPMLConfigCheckHook().before_train(runner)
+    assert logged == []
+    runner.train_loop = IterBasedTrainLoop.__new__(IterBasedTrainLoop)
+    SPMLConfigCheckHook().before_train(runner)
+    assert len(logged) == 1 and 'epoch stays at 1' in logged[0]

@@ -1,5 +1,7 @@
 """Catch SPML configuration mistakes before the first iteration."""
+from mmengine.logging import print_log
 from mmengine.optim import AmpOptimWrapper
+from mmengine.runner import EpochBasedTrainLoop
 from mmpretrain.models.heads import MultiLabelLinearClsHead
 from mmpretrain.registry import HOOKS
 from torch.nn.parallel import DistributedDataParallel
@@ -20,7 +22,9 @@ class SPMLConfigCheckHook(SPMLLossHookBase):
     - a loss with ``supports_amp = False`` is not trained under mmengine's
       ``AmpOptimWrapper`` (``--amp``);
     - with ``linear_init > 0`` under DDP, ``find_unused_parameters`` is set
-      (the frozen backbone has no gradients).
+      (the frozen backbone has no gradients);
+    - and it warns when training is not epoch-based: the SPML losses'
+      schedules and warm-ups follow epochs, which then never advance.
 
     Args:
         loss (str): Dotted path of the loss module in the model; its parent
@@ -48,6 +52,14 @@ class SPMLConfigCheckHook(SPMLLossHookBase):
                                                 AmpOptimWrapper):
             raise ValueError(f'{name} does not support mixed precision '
                              '(--amp / AmpOptimWrapper); train it in fp32.')
+        if not isinstance(runner.train_loop, EpochBasedTrainLoop):
+            print_log(
+                f'{name} follows epochs (schedules, warm-ups, pseudo-label '
+                f'rounds) but the train loop is '
+                f'{type(runner.train_loop).__name__}: its epoch stays at 1. '
+                "Use train_cfg=dict(by_epoch=True, ...).",
+                logger='current',
+                level=30)
         if loss.linear_init > 0 and isinstance(
                 runner.model, DistributedDataParallel) and \
                 not runner.model.find_unused_parameters:
