@@ -1,7 +1,8 @@
-"""Small helpers for the command-line tools: where the data is, which
-checkpoint to test."""
+"""Small helpers for the tools and the runner: where the data is, which
+checkpoint to test or resume from."""
 import glob
 import os.path as osp
+import re
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -41,7 +42,8 @@ def set_data_root(cfg, data_root: str) -> int:
 
 def find_checkpoint(path: str) -> str:
     """``path`` itself when it is a file; for a work dir, its best-val
-    checkpoint (``best_*.pth``), else the one ``last_checkpoint`` names."""
+    checkpoint (``best_*.pth``), else its latest complete checkpoint
+    (:func:`latest_complete_checkpoint`)."""
     if osp.isfile(path):
         return path
     if not osp.isdir(path):
@@ -54,11 +56,40 @@ def find_checkpoint(path: str) -> str:
     if len(best) > 1:
         raise ValueError(f'{path} holds several best checkpoints {best}; '
                          'give the file to test.')
-    last = osp.join(path, 'last_checkpoint')
-    if osp.isfile(last):
-        with open(last) as f:
-            ckpt = f.read().strip()
-        if osp.isfile(ckpt):
-            return ckpt
-    raise FileNotFoundError(f'{path} holds no best_*.pth and no valid '
-                            'last_checkpoint; give the checkpoint file.')
+    latest = latest_complete_checkpoint(path)
+    if latest is None:
+        raise FileNotFoundError(f'{path} holds no best_*.pth and no other '
+                                'checkpoint; give the checkpoint file.')
+    return latest
+
+
+def latest_complete_checkpoint(work_dir: str):
+    """The checkpoint ``last_checkpoint`` names; when that pointer is
+    missing or empty (a kill while it was rewritten) or names a local file
+    that is gone, the newest ``epoch_<n>.pth`` / ``iter_<n>.pth`` in
+    ``work_dir``; None when there is no checkpoint at all.
+
+    Raises:
+        FileNotFoundError: The pointer names a local file that is gone and
+            ``work_dir`` holds no checkpoint to fall back on.
+    """
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    named = None
+    if osp.isfile(pointer):
+        with open(pointer) as f:
+            named = f.read().strip() or None
+        if named and ('://' in named or osp.isfile(named)):
+            return named  # a remote file is trusted as MMEngine does
+    found = []
+    for path in glob.glob(osp.join(work_dir, '*_*.pth')):
+        match = re.fullmatch(r'(epoch|iter)_(\d+)\.pth', osp.basename(path))
+        if match:
+            found.append((int(match.group(2)), path))
+    if found:
+        return max(found)[1]
+    if named:
+        raise FileNotFoundError(
+            f'--resume: {pointer} names {named}, which does not exist, and '
+            f'{work_dir} holds no epoch_<n>.pth or iter_<n>.pth; give the '
+            'checkpoint with --resume CKPT.')
+    return None

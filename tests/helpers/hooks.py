@@ -10,7 +10,7 @@ from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
-from mmspml.engine.hooks.base import unwrap_model
+from mmspml.utils import unwrap_model
 
 
 @HOOKS.register_module()

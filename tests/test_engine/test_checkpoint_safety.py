@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from mmspml.engine import AtomicCheckpointHook, ResumeValidationHook
-from mmspml.engine.runner.spml_runner import latest_complete_checkpoint
+from mmspml.utils import latest_complete_checkpoint
 
 
 def test_resume_follows_the_pointer_or_the_newest_complete_file(tmp_path):

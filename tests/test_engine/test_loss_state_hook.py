@@ -40,6 +40,10 @@ def test_stateful_loss_needs_a_single_positive_dataset():
 
 
 def test_stateless_loss_needs_nothing():
-    runner = make_runner(GRLoss(), train_dataloader=SimpleNamespace(
+    loss = GRLoss()
+    runner = make_runner(loss, train_dataloader=SimpleNamespace(
         dataset=FakeSinglePositive()))
-    LossSampleStateHook().before_train(runner)  # no error, no state
+    hook = LossSampleStateHook()
+    hook.before_train(runner)  # no SinglePositiveDataset needed
+    hook.after_train_iter(runner, 0)
+    assert list(loss.buffers()) == []

@@ -3,14 +3,9 @@ from typing import Optional
 
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 
 from mmspml.models.losses import SPMLLoss
-
-
-def unwrap_model(model):
-    """The model inside a DDP-style wrapper, or the model itself."""
-    return model.module if is_model_wrapper(model) else model
+from mmspml.utils import unwrap_model
 
 
 def get_module(runner, path: str, hook: str):

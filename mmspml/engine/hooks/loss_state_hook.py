@@ -2,7 +2,8 @@
 from mmpretrain.registry import HOOKS
 
 from mmspml.datasets import SinglePositiveDataset
-from .base import SPMLLossHookBase, unwrap_model
+from mmspml.utils import unwrap_model
+from .base import SPMLLossHookBase
 
 
 @HOOKS.register_module()

@@ -4,16 +4,15 @@ import glob
 import logging
 import os
 import os.path as osp
-import re
 
 import torch
 from mmengine.dist import is_main_process, master_only
-from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmspml.models.utils import pretrained_hint
-from mmspml.utils import explain_refused_checkpoint
+from mmspml.utils import (explain_refused_checkpoint,
+                          latest_complete_checkpoint, unwrap_model)
 
 # Console records that are noise for a user; the log file keeps them all.
 _QUIET_PREFIXES = (
@@ -40,38 +39,6 @@ def replace_atomically(tmp_path: str, path: str) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-
-
-def latest_complete_checkpoint(work_dir: str):
-    """The checkpoint ``last_checkpoint`` names; when that pointer is
-    missing or empty (a kill while it was rewritten) or names a local file
-    that is gone, the newest ``epoch_<n>.pth`` / ``iter_<n>.pth`` in
-    ``work_dir``; None when there is no checkpoint at all.
-
-    Raises:
-        FileNotFoundError: The pointer names a local file that is gone and
-            ``work_dir`` holds no checkpoint to fall back on.
-    """
-    pointer = osp.join(work_dir, 'last_checkpoint')
-    named = None
-    if osp.isfile(pointer):
-        with open(pointer) as f:
-            named = f.read().strip() or None
-        if named and ('://' in named or osp.isfile(named)):
-            return named  # a remote file is trusted as MMEngine does
-    found = []
-    for path in glob.glob(osp.join(work_dir, '*_*.pth')):
-        match = re.fullmatch(r'(epoch|iter)_(\d+)\.pth', osp.basename(path))
-        if match:
-            found.append((int(match.group(2)), path))
-    if found:
-        return max(found)[1]
-    if named:
-        raise FileNotFoundError(
-            f'--resume: {pointer} names {named}, which does not exist, and '
-            f'{work_dir} holds no epoch_<n>.pth or iter_<n>.pth; give the '
-            'checkpoint with --resume CKPT.')
-    return None
 
 
 class _ConsoleNoiseFilter(logging.Filter):
@@ -153,9 +120,7 @@ class SPMLRunner(Runner):
             return super().load_checkpoint(filename, *args, **kwargs)
 
     def _init_model_weights(self) -> None:
-        model = self.model.module if is_model_wrapper(self.model) else \
-            self.model
-        with pretrained_hint(model):
+        with pretrained_hint(unwrap_model(self.model)):
             super()._init_model_weights()
 
     def _log_env(self, env_cfg: dict) -> None:
