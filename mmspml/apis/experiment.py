@@ -38,8 +38,8 @@ def train_and_test(cfg: Config, work_dir: str, seed: int,
     cfg = copy.deepcopy(cfg)
     cfg.work_dir = work_dir
     cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)
-    cfg.resume, cfg.load_from = resume, None if resume else cfg.get(
-        'load_from')
+    if resume:
+        cfg.resume, cfg.load_from = True, None
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
     runner.train()

@@ -1,25 +1,13 @@
 """tools/test.py loads checkpoints safely: a checkpoint that runs a shell
 command is refused before it runs it; an old-format checkpoint needs
 --trust-checkpoint; what mmspml writes needs nothing."""
-import copyreg
-import os
-
 import pytest
 import torch
-from mmengine.logging import HistoryBuffer
 
+from tests.helpers.checkpoints import RunsACommand, save_as_mmengine_does
 from tests.helpers.runner_utils import python, write_tiny_config
 
 pytestmark = pytest.mark.slow  # real Runners in subprocesses
-
-
-class RunsACommand:
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return os.system, (f'touch {self.marker}', )
 
 
 @pytest.fixture(scope='module')
@@ -48,11 +36,7 @@ def test_a_malicious_checkpoint_is_refused_before_it_runs(trained):
 def test_old_checkpoints_load_with_the_explicit_opt_in(trained):
     tmp, config, ckpt = trained
     checkpoint = torch.load(ckpt, map_location='cpu', weights_only=True)
-    reducer = copyreg.dispatch_table.pop(HistoryBuffer)
-    try:  # as MMEngine pickles it without mmspml: with builtins.getattr
-        torch.save(checkpoint, tmp / 'old.pth')
-    finally:
-        copyreg.pickle(HistoryBuffer, reducer)
+    save_as_mmengine_does(checkpoint, tmp / 'old.pth')
     log = python('tools/test.py', str(config), str(tmp / 'old.pth'),
                  '--work-dir', str(tmp / 'old_test'), ok=False)
     assert 'refused getattr' in log

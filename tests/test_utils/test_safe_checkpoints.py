@@ -1,8 +1,6 @@
 """Importing mmspml keeps checkpoint loading safe: a checkpoint that would
 run code is refused, what MMEngine saves loads with weights_only=True, and
 full unpickling is an explicit opt-in."""
-import copyreg
-import os
 import pickle
 
 import pytest
@@ -13,16 +11,7 @@ from mmengine.runner import CheckpointLoader
 import mmspml  # noqa: F401
 from mmspml.utils import explain_refused_checkpoint
 from mmspml.utils.compat import TRUST_ENV
-
-
-class RunsACommand:
-    """A pickle that runs a shell command when it is loaded."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return os.system, (f'touch {self.marker}', )
+from tests.helpers.checkpoints import RunsACommand, save_as_mmengine_does
 
 
 def test_a_checkpoint_that_runs_code_is_refused(tmp_path):
@@ -70,11 +59,7 @@ def test_old_checkpoints_need_the_explicit_opt_in(tmp_path, monkeypatch):
     """MMEngine's own pickling of HistoryBuffer (before mmspml) uses
     builtins.getattr, which safe loading refuses."""
     path = tmp_path / 'old.pth'
-    reducer = copyreg.dispatch_table.pop(HistoryBuffer)
-    try:
-        torch.save(message_hub_checkpoint(), path)
-    finally:
-        copyreg.pickle(HistoryBuffer, reducer)
+    save_as_mmengine_does(message_hub_checkpoint(), path)
     with pytest.raises(pickle.UnpicklingError, match='getattr'):
         with explain_refused_checkpoint(str(path)):
             CheckpointLoader.load_checkpoint(str(path))
