@@ -3,12 +3,15 @@ from .benchmarks import (LOADERS, LabelTable, SPMLCOCO, SPMLCUB, SPMLFormatted,
                          SPMLNUSWIDE, SPMLVOC, load_coco2014,
                          load_cub_attributes, load_formatted, load_nuswide,
                          load_voc2012)
+from .labels import NEGATIVE, POSITIVE, SparseLabels
 from .mnist_mosaic import MNISTMosaicDataset, make_mnist_mosaics
-from .protocol import sample_single_positive, split_train_val
+from .protocol import (draw_single_positive, sample_single_positive,
+                       split_train_val)
 from .single_positive import SinglePositiveDataset
 
 __all__ = [
-    'sample_single_positive', 'split_train_val', 'SinglePositiveDataset',
+    'draw_single_positive', 'sample_single_positive', 'split_train_val',
+    'SparseLabels', 'POSITIVE', 'NEGATIVE', 'SinglePositiveDataset',
     'SPMLMultiLabelDataset', 'MNISTMosaicDataset', 'make_mnist_mosaics',
     'SPMLVOC', 'SPMLCOCO', 'SPMLCUB', 'SPMLNUSWIDE', 'SPMLFormatted',
     'LabelTable', 'LOADERS', 'load_voc2012', 'load_coco2014',

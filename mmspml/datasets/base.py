@@ -1,5 +1,6 @@
 """A multi-label dataset that says which file is wrong when loading fails."""
 import io
+import itertools
 import json
 import logging
 import numbers
@@ -8,9 +9,12 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 from mmengine import fileio
+from mmengine.dataset import BaseDataset as MMEngineBaseDataset
 from mmengine.logging import print_log
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
+
+from .labels import SparseLabels
 
 
 def run_pipeline(pipeline: Callable, data_info: dict, where: str) -> Any:
@@ -31,21 +35,32 @@ def run_pipeline(pipeline: Callable, data_info: dict, where: str) -> Any:
     return result
 
 
+def gt_labels_of(dataset, num_classes: int, where: str) -> SparseLabels:
+    """The positives of every row of a multi-label dataset.
+
+    Uses the dataset's ``gt_labels`` (a :class:`SparseLabels` that
+    :class:`SPMLMultiLabelDataset` indexes once at load time) when it has
+    them, else reads every row's ``get_cat_ids``. An index outside
+    ``[0, num_classes)`` raises a ``ValueError`` naming the row and image.
+    """
+    labels = getattr(dataset, 'gt_labels', None)
+    if isinstance(labels, SparseLabels) and len(labels) == len(dataset):
+        if labels.num_classes != num_classes:
+            raise ValueError(f'{where}: the dataset indexes '
+                             f'{labels.num_classes} classes, its metainfo '
+                             f'lists {num_classes}.')
+        return labels
+    lists = [dataset.get_cat_ids(row) for row in range(len(dataset))]
+    return SparseLabels.from_lists(
+        lists, num_classes, where,
+        lambda row: f'row {row} (image '
+        f'{dataset.get_data_info(row).get("img_path")!r})')
+
+
 def label_matrix(dataset, num_classes: int, where: str) -> np.ndarray:
-    """The N x C 0/1 matrix of a multi-label dataset's ``gt_label`` lists,
-    checking every index against ``num_classes``."""
-    labels = np.zeros((len(dataset), num_classes), dtype=np.uint8)
-    for row in range(len(dataset)):
-        cat_ids = np.asarray(dataset.get_cat_ids(row), dtype=np.int64)
-        bad = cat_ids[(cat_ids < 0) | (cat_ids >= num_classes)]
-        if bad.size:
-            info = dataset.get_data_info(row)
-            raise ValueError(
-                f'{where}: row {row} (image {info.get("img_path")!r}) has '
-                f'gt_label {bad.tolist()} outside [0, {num_classes}); the '
-                f'metainfo lists {num_classes} classes.')
-        labels[row, cat_ids] = 1
-    return labels
+    """The dense N x C 0/1 matrix of a multi-label dataset's labels (for
+    small datasets; :func:`gt_labels_of` keeps them sparse)."""
+    return gt_labels_of(dataset, num_classes, where).to_dense()
 
 
 def read_annotation_file(path: str) -> Any:
@@ -94,6 +109,8 @@ def check_annotations(annotations: Any, path: str,
                             f'{short_repr(annotations[key])}')
     if classes is None:
         classes = annotations['metainfo'].get('classes')
+    if looks_valid(annotations['data_list'], classes):
+        return
     first_row = {}
     for row, info in enumerate(annotations['data_list']):
         where = f'{path}: data_list[{row}]'
@@ -117,6 +134,31 @@ def check_annotations(annotations: Any, path: str,
                              'with all its positives in one gt_label')
         check_gt_label(info['gt_label'], f'{where} (image {img_path!r})',
                        classes)
+
+
+def looks_valid(data_list: list, classes: Optional[Sequence[str]]) -> bool:
+    """A vectorised pass over the common case (dicts with a string
+    ``img_path`` and an int-list ``gt_label`` in range, no image twice).
+    False sends :func:`check_annotations` row by row, which names the first
+    problem; True guarantees it would find none."""
+    if not data_list:
+        return True
+    if set(map(type, data_list)) != {dict}:
+        return False
+    paths = [info.get('img_path') for info in data_list]
+    labels = [info.get('gt_label') for info in data_list]
+    if set(map(type, paths)) != {str} or not all(paths):
+        return False
+    if set(map(type, labels)) != {list}:
+        return False
+    values = list(itertools.chain.from_iterable(labels))
+    if not set(map(type, values)) <= {int}:
+        return False
+    if classes is not None and values:
+        values = np.asarray(values, dtype=np.int64)
+        if values.min() < 0 or values.max() >= len(classes):
+            return False
+    return len(set(map(osp.normpath, paths))) == len(paths)
 
 
 def check_gt_label(gt_label: Any, where: str,
@@ -208,24 +250,52 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
             raise FileNotFoundError(
                 f'{type(self).__name__}: annotation file {self.ann_file!r} '
                 'does not exist (check data_root and ann_file).')
+        self.gt_labels = None
         super().full_init()
-        label_matrix(self, len(self.CLASSES), self.describe())
+        # ``filter_data`` indexed the labels of the final data list unless
+        # ``indices`` took a subset after it; index them again then.
+        if self.gt_labels is None or len(self.gt_labels) != len(self):
+            self.gt_labels = None
+            self.gt_labels = gt_labels_of(self, len(self.CLASSES),
+                                          self.describe())
 
     def load_data_list(self) -> list:
-        """MMEngine's ``load_data_list`` with :func:`check_annotations`."""
+        """MMEngine's ``load_data_list`` with :func:`check_annotations`; the
+        ``data_prefix`` joins resolve their file backend once, not per row."""
         annotations = read_annotation_file(self.ann_file)
         check_annotations(annotations, self.ann_file,
                           self._metainfo.get('classes'))
         for key, value in annotations['metainfo'].items():
             self._metainfo.setdefault(key, value)
-        return [
-            self.parse_data_info(info) for info in annotations['data_list']
-        ]
+        raw_list = annotations['data_list']
+        if (type(self).parse_data_info is
+                not MMEngineBaseDataset.parse_data_info):
+            return [self.parse_data_info(info) for info in raw_list]
+        for key, prefix in self.data_prefix.items():
+            join = fileio.get_file_backend(prefix).join_path
+            for info in raw_list:
+                if key not in info:
+                    raise ValueError(
+                        f'{self.ann_file}: an entry has no {key!r} for the '
+                        f'data_prefix {key}={prefix!r}: {short_repr(info)}')
+                info[key] = join(prefix, info[key])
+        return raw_list
 
     def filter_data(self) -> list:
         """With ``on_bad_image='skip'``, leave out the images that cannot be
-        read (run once in ``full_init``, before any other use)."""
-        data_list = super().filter_data()
+        read (run once in ``full_init``, before any other use); then index
+        the labels of what is kept (``gt_labels``, a :class:`SparseLabels`)
+        before MMEngine serializes the data list."""
+        data_list = self._skip_bad_images(super().filter_data())
+        classes = self._metainfo.get('classes')
+        if classes is not None:
+            self.gt_labels = SparseLabels.from_lists(
+                [info['gt_label'] for info in data_list], len(classes),
+                self.describe(), lambda row:
+                f"row {row} (image {data_list[row].get('img_path')!r})")
+        return data_list
+
+    def _skip_bad_images(self, data_list: list) -> list:
         if self.on_bad_image == 'error':
             return data_list
         kept = []

@@ -7,6 +7,8 @@ from typing import Tuple
 
 import numpy as np
 
+from .labels import SparseLabels
+
 
 def check_label_matrix(labels: np.ndarray, source: str = 'labels') -> None:
     """Raise ``ValueError`` unless ``labels`` is an N x C matrix of 0/1 whose
@@ -26,13 +28,54 @@ def check_label_matrix(labels: np.ndarray, source: str = 'labels') -> None:
             'positive cannot be drawn for them.')
 
 
-def sample_single_positive(labels: np.ndarray, seed: int = 1200) -> np.ndarray:
+def draw_single_positive(labels: SparseLabels, seed: int = 1200) -> np.ndarray:
     """Draw one observed positive per image, bit-exactly as Cole et al.
 
     A fresh ``RandomState(seed)`` walks the rows in order; for each row it
     shuffles the ascending indices of the positives and keeps the first, then
     shuffles the indices of the negatives and keeps none. That second shuffle
-    only consumes random state, but published splits depend on it.
+    only consumes random state (how much depends only on the number of
+    negatives), but published splits depend on it; it is replayed on a
+    scratch array, so the draw never builds a dense row.
+
+    Args:
+        labels (SparseLabels): Full labels, at least one positive per row.
+        seed (int): Seed of the ``RandomState``. Defaults to 1200.
+
+    Returns:
+        np.ndarray: The drawn class index of every row (int64).
+    """
+    counts = labels.counts()
+    empty = np.flatnonzero(counts == 0)
+    if empty.size:
+        raise ValueError(
+            f'labels: {empty.size} of {len(labels)} rows have no positive '
+            f'label (first rows: {empty[:10].tolist()}); a single positive '
+            'cannot be drawn for them.')
+    rng = np.random.RandomState(seed)
+    shuffle = rng.shuffle
+    num_classes = labels.num_classes
+    # Views of one scratch array, one per possible number of negatives.
+    scratch = np.empty(num_classes, dtype=np.int64)
+    negatives_of = [scratch[:n] for n in range(num_classes + 1)]
+    if labels.states is None:
+        chosen = labels.indices[labels.indptr[:-1]].astype(np.int64)
+        several = counts > 1
+    else:
+        chosen = np.zeros(len(labels), dtype=np.int64)
+        several = np.ones(len(labels), dtype=bool)
+    for row, (many, count) in enumerate(zip(several.tolist(),
+                                            counts.tolist())):
+        if many:
+            positives = labels.positives(row).astype(np.int64)
+            shuffle(positives)
+            chosen[row] = positives[0]
+        shuffle(negatives_of[num_classes - count])
+    return chosen
+
+
+def sample_single_positive(labels: np.ndarray, seed: int = 1200) -> np.ndarray:
+    """:func:`draw_single_positive` for a dense N x C 0/1 matrix.
 
     Args:
         labels (np.ndarray): N x C matrix of full labels, 0 or 1, with at
@@ -45,13 +88,9 @@ def sample_single_positive(labels: np.ndarray, seed: int = 1200) -> np.ndarray:
     """
     labels = np.asarray(labels)
     check_label_matrix(labels)
-    rng = np.random.RandomState(seed)
+    chosen = draw_single_positive(SparseLabels.from_dense(labels), seed)
     observed = np.zeros_like(labels)
-    for row, label_vec in enumerate(labels):
-        positives = np.nonzero(label_vec == 1)[0]
-        rng.shuffle(positives)
-        observed[row, positives[0]] = 1
-        rng.shuffle(np.nonzero(label_vec == 0)[0])
+    observed[np.arange(len(labels)), chosen] = 1
     return observed
 
 

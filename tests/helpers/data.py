@@ -33,3 +33,18 @@ def random_labels(num, num_classes, seed=0, empty_rows=()):
     labels[np.arange(num), rng.randint(0, num_classes, num)] = 1
     labels[list(empty_rows)] = 0
     return labels
+
+
+def cole_observe_single_positive(labels, seed):
+    """The protocol written out independently, in Cole et al.'s -1/+1 form."""
+    signed = np.where(labels == 1, 1.0, -1.0)
+    rng = np.random.RandomState(seed)
+    observed = np.zeros_like(signed)
+    for i in range(len(signed)):
+        pos = np.nonzero(signed[i] == 1.0)[0]
+        rng.shuffle(pos)
+        observed[i, pos[:1]] = 1.0
+        neg = np.nonzero(signed[i] == -1.0)[0]
+        rng.shuffle(neg)
+        observed[i, neg[:0]] = -1.0
+    return (observed == 1).astype(labels.dtype)

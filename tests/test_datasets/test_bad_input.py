@@ -12,9 +12,9 @@ from mmengine.logging import MMLogger
 from mmpretrain.registry import DATASETS
 
 import mmspml  # noqa: F401
-from mmspml.datasets import load_formatted, sample_single_positive
+from mmspml.datasets import load_formatted
 from tests.helpers import benchmark_fixtures as fx
-from tests.helpers.data import random_labels
+from tests.helpers.data import cole_observe_single_positive, random_labels
 
 # --------------------------------------------------------------------------
 # MMPretrain annotation files (SPMLMultiLabelDataset)
@@ -209,8 +209,9 @@ def test_skip_leaves_out_bad_images_before_the_draw(multilabel_dataset,
         osp.join(tmp_path, f'img_{i:04d}.png') for i in kept
     ]
     np.testing.assert_array_equal(wrapped.full_labels, labels[kept])
-    np.testing.assert_array_equal(wrapped.observed_labels,
-                                  sample_single_positive(labels[kept]))
+    np.testing.assert_array_equal(
+        wrapped.observed_labels,
+        cole_observe_single_positive(labels[kept], 1200))
     bad = [osp.join(tmp_path, f'img_{i:04d}.png') for i in (2, 5, 7)]
     assert [path for path, _ in dataset.skipped_images] == bad
     reasons = [reason for _, reason in dataset.skipped_images]

@@ -12,9 +12,10 @@ from mmpretrain.registry import DATASETS
 import mmspml  # noqa: F401
 from mmspml.datasets import (load_coco2014, load_cub_attributes,
                              load_formatted, load_nuswide, load_voc2012,
-                             sample_single_positive, split_train_val)
+                             split_train_val)
 from mmspml.datasets.benchmarks import VOC_CLASSES
 from tests.helpers import benchmark_fixtures as fx
+from tests.helpers.data import cole_observe_single_positive
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -57,8 +58,9 @@ def test_voc_split_sizes_and_draw_follow_the_protocol(tmp_path):
     assert (len(train), len(val)) == (4574, 1143)
     labels = (values == 1).astype(np.uint8)
     train_idx, _ = split_train_val(5717)
-    np.testing.assert_array_equal(train.observed_labels,
-                                  sample_single_positive(labels)[train_idx])
+    np.testing.assert_array_equal(
+        train.observed_labels,
+        cole_observe_single_positive(labels, 1200)[train_idx])
     assert train.metainfo['classes'] == VOC_CLASSES
 
 

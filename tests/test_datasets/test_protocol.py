@@ -4,22 +4,7 @@ import numpy as np
 import pytest
 
 from mmspml.datasets import sample_single_positive, split_train_val
-from tests.helpers.data import random_labels
-
-
-def cole_observe_single_positive(labels, seed):
-    """The protocol written out independently, in Cole et al.'s -1/+1 form."""
-    signed = np.where(labels == 1, 1.0, -1.0)
-    rng = np.random.RandomState(seed)
-    observed = np.zeros_like(signed)
-    for i in range(len(signed)):
-        pos = np.nonzero(signed[i] == 1.0)[0]
-        rng.shuffle(pos)
-        observed[i, pos[:1]] = 1.0
-        neg = np.nonzero(signed[i] == -1.0)[0]
-        rng.shuffle(neg)
-        observed[i, neg[:0]] = -1.0
-    return (observed == 1).astype(labels.dtype)
+from tests.helpers.data import cole_observe_single_positive, random_labels
 
 
 def test_single_positive_matches_the_protocol_exactly():

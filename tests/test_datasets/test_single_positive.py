@@ -7,8 +7,8 @@ import pytest
 from mmpretrain.registry import DATASETS
 
 import mmspml  # noqa: F401
-from mmspml.datasets import sample_single_positive, split_train_val
-from tests.helpers.data import random_labels
+from mmspml.datasets import split_train_val
+from tests.helpers.data import cole_observe_single_positive, random_labels
 
 
 def build(source, **kwargs):
@@ -19,7 +19,7 @@ def build(source, **kwargs):
 def test_train_and_val_follow_the_protocol(multilabel_dataset):
     labels = random_labels(40, 6, seed=1)
     source = multilabel_dataset(labels)
-    observed = sample_single_positive(labels)
+    observed = cole_observe_single_positive(labels, 1200)
     train_idx, val_idx = split_train_val(40)
     train, val = build(source, split='train'), build(source, split='val')
     assert (len(train), len(val)) == (32, 8)
@@ -33,7 +33,7 @@ def test_train_and_val_follow_the_protocol(multilabel_dataset):
 def test_samples_carry_observed_and_full_labels(multilabel_dataset):
     labels = random_labels(12, 5, seed=2)
     dataset = build(multilabel_dataset(labels))
-    observed = sample_single_positive(labels)
+    observed = cole_observe_single_positive(labels, 1200)
     for idx in (0, 5, 11):
         sample = dataset[idx]['data_samples']
         assert sample.gt_label.tolist() == np.flatnonzero(
@@ -66,8 +66,9 @@ def test_dropped_images_are_left_out_before_the_draw(multilabel_dataset):
     dataset = build(multilabel_dataset(labels), on_no_positive='drop')
     kept = np.array([0, 1, 2, 4, 5, 6, 7, 9])
     np.testing.assert_array_equal(dataset.rows, kept)
-    np.testing.assert_array_equal(dataset.observed_labels,
-                                  sample_single_positive(labels[kept]))
+    np.testing.assert_array_equal(
+        dataset.observed_labels,
+        cole_observe_single_positive(labels[kept], 1200))
 
 
 def test_label_out_of_range_names_the_image(multilabel_dataset, tmp_path):
@@ -101,3 +102,59 @@ def test_bad_arguments_are_rejected(multilabel_dataset):
                          (dict(on_no_positive='skip'), 'on_no_positive')):
         with pytest.raises(ValueError, match=word):
             build(source, **kwargs)
+
+
+def test_train_and_val_share_one_parse_and_draw(multilabel_dataset,
+                                                monkeypatch):
+    from mmspml.datasets import SPMLMultiLabelDataset
+    calls = []
+    original = SPMLMultiLabelDataset.load_data_list
+
+    def counted(self):
+        calls.append(self.ann_file)
+        return original(self)
+
+    monkeypatch.setattr(SPMLMultiLabelDataset, 'load_data_list', counted)
+    labels = random_labels(40, 6, seed=1)
+    source = multilabel_dataset(labels)
+    val_source = dict(source, pipeline=[
+        dict(type='LoadImageFromFile'),
+        dict(type='Resize', scale=8),
+        dict(type='PackInputs')
+    ])
+    train = build(source, split='train')
+    val = build(val_source, split='val')
+    assert len(calls) == 1
+    assert train.source is val.source
+    # Each wrapper runs its own pipeline on the shared rows.
+    assert train[0]['inputs'].shape == (3, 16, 16)
+    assert val[0]['inputs'].shape == (3, 8, 8)
+    # Another seed is another draw of the same file: parsed again.
+    other = build(source, split='train', seed=7)
+    assert other.source is not train.source and len(calls) == 2
+
+
+def test_a_rewritten_annotation_file_is_read_again(multilabel_dataset):
+    first = build(multilabel_dataset(random_labels(20, 4, seed=1)))
+    second = build(multilabel_dataset(random_labels(30, 4, seed=2)))
+    assert first.source is not second.source
+    assert (len(first), len(second)) == (20, 30)
+
+
+def test_coco_json_is_parsed_once_for_train_and_val(tmp_path, monkeypatch):
+    from mmspml.datasets import SPMLCOCO
+    from tests.helpers import benchmark_fixtures as fx
+    fx.random_coco(str(tmp_path), 30, num_classes=5)
+    calls = []
+    loader = SPMLCOCO.loader
+
+    def counted(root, split):
+        calls.append(split)
+        return loader(root, split)
+
+    monkeypatch.setattr(SPMLCOCO, 'loader', staticmethod(counted))
+    coco = dict(type='SPMLCOCO', data_root=str(tmp_path), split='train')
+    train, val = build(coco, split='train'), build(coco, split='val')
+    assert calls == ['train']
+    assert len(train) + len(val) == len(train.source.rows)
+    assert not set(train.rows) & set(val.rows)

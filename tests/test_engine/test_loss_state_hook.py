@@ -13,13 +13,14 @@ from tests.helpers.fake_runner import make_runner
 
 class FakeSinglePositive:
     """Only what the hook reads, but not a SinglePositiveDataset."""
-    observed_labels = np.eye(4, 3, dtype=np.uint8)
+    observed = np.eye(4, 3, dtype=np.uint8)
 
 
 def test_state_is_set_up_from_the_training_set_and_stepped():
     from mmspml.datasets import SinglePositiveDataset
+    from mmspml.datasets import SparseLabels
     dataset = SinglePositiveDataset.__new__(SinglePositiveDataset)
-    dataset.observed_labels = np.eye(5, 3, dtype=np.uint8)
+    dataset.observed = SparseLabels.from_dense(np.eye(5, 3, dtype=np.uint8))
     loss = LLCpLoss(delta_rel=0.1)
     runner = make_runner(loss, train_dataloader=SimpleNamespace(
         dataset=dataset))

@@ -32,7 +32,7 @@ class LossSampleStateHook(SPMLLossHookBase):
                 f'{type(loss).__name__} keeps per-sample state and needs a '
                 'SinglePositiveDataset as the training set (it gives each '
                 f'sample its index), got {type(dataset).__name__}.')
-        loss.init_sample_state(dataset.observed_labels)
+        loss.init_sample_state(dataset.observed)
         loss.to(next(unwrap_model(runner.model).parameters()).device)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,

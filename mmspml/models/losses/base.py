@@ -11,7 +11,6 @@ check, never a look-up by attribute name). See ``docs/loss_contract.md``.
 import math
 from typing import Optional
 
-import numpy as np
 import torch
 import torch.nn as nn
 
@@ -88,9 +87,10 @@ class SPMLLoss(nn.Module):
         """Record the 1-based ``epoch`` of ``max_epochs`` about to start."""
         self.epoch, self.max_epochs = epoch, max_epochs
 
-    def init_sample_state(self, observed_labels: np.ndarray) -> None:
+    def init_sample_state(self, observed_labels) -> None:
         """Set up per-sample state for a training set whose observed labels
-        are the N x C 0/1 matrix ``observed_labels``. No-op by default."""
+        are ``observed_labels``: a :class:`~mmspml.datasets.SparseLabels`
+        (what the hook passes) or an N x C 0/1 matrix. No-op by default."""
 
     def step_state(self) -> None:
         """Update per-sample state after an optimizer step, from what the

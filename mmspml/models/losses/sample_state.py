@@ -14,6 +14,19 @@ import numpy as np
 import torch
 
 
+def dense_observed(observed_labels) -> torch.Tensor:
+    """The N x C float tensor of observed positives, from a dense matrix or
+    a :class:`~mmspml.datasets.SparseLabels` (built without a dense copy)."""
+    if hasattr(observed_labels, 'indptr'):
+        labels = observed_labels
+        dense = torch.zeros(labels.shape, dtype=torch.float32)
+        rows = np.repeat(np.arange(len(labels)), np.diff(labels.indptr))
+        dense[torch.from_numpy(rows),
+              torch.from_numpy(labels.indices.astype(np.int64))] = 1
+        return dense
+    return torch.as_tensor(np.asarray(observed_labels), dtype=torch.float32)
+
+
 class SampleStateMixin:
     """Mixin for :class:`~mmspml.models.losses.SPMLLoss` subclasses whose
     state is indexed by training sample (ROLE, EM + APL, LL-Cp).
@@ -40,8 +53,7 @@ class SampleStateMixin:
     def init_sample_state(self, observed_labels: np.ndarray) -> None:
         """Allocate the state for this training set, or keep the state a
         checkpoint restored after checking that it fits."""
-        observed = torch.as_tensor(np.asarray(observed_labels),
-                                   dtype=torch.float32)
+        observed = dense_observed(observed_labels)
         fresh = self.new_state(observed)
         if self._state_ready:
             self._check_shapes(self.state, 'the checkpoint', fresh,

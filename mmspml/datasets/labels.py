@@ -1,0 +1,186 @@
+"""Labels of N images over C classes, stored per image (compressed rows).
+
+A dense N x C matrix costs N * C bytes even though an image has a handful of
+positives: 1 GB for a million images of 1,000 classes, 10 GB at 10,000.
+:class:`SparseLabels` keeps, per image, the sorted class indices that are
+*known*, and optionally the state of each: with ``states=None`` every stored
+entry is a positive (full labels, single positives); partial labels will
+store positives and observed negatives with their state, and everything not
+stored is unknown.
+"""
+import itertools
+from typing import Callable, Iterable, Optional, Sequence
+
+import numpy as np
+
+#: States of a stored entry. Entries that are not stored are unknown.
+POSITIVE = 1
+NEGATIVE = 0
+
+
+class SparseLabels:
+    """N x C labels as compressed rows (CSR).
+
+    Row ``i`` holds the class indices ``indices[indptr[i]:indptr[i + 1]]``,
+    sorted and unique; ``states`` (int8, same length as ``indices``) gives
+    each stored entry's state (:data:`POSITIVE` or :data:`NEGATIVE`), and
+    None means every stored entry is positive.
+
+    Args:
+        indptr (np.ndarray): N + 1 row offsets into ``indices``.
+        indices (np.ndarray): Class index of every stored entry.
+        num_classes (int): C.
+        states (np.ndarray, optional): State of every stored entry.
+            Defaults to None (all positive).
+    """
+
+    def __init__(self,
+                 indptr: np.ndarray,
+                 indices: np.ndarray,
+                 num_classes: int,
+                 states: Optional[np.ndarray] = None):
+        self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.indices = np.asarray(indices, dtype=np.int32)
+        self.num_classes = int(num_classes)
+        self.states = None if states is None else np.asarray(states,
+                                                             dtype=np.int8)
+
+    # -- building ---------------------------------------------------------
+    @classmethod
+    def from_lists(cls,
+                   rows: Sequence[Iterable[int]],
+                   num_classes: int,
+                   where: str = 'labels',
+                   describe_row: Optional[Callable[[int], str]] = None
+                   ) -> 'SparseLabels':
+        """Positives from one list of class indices per image (an mmpretrain
+        ``gt_label``); duplicates within a list count once.
+
+        An index outside ``[0, num_classes)`` raises a ``ValueError`` naming
+        ``where`` and the row (``describe_row(row)`` when given, e.g. with
+        its image)."""
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.fromiter(itertools.chain.from_iterable(rows),
+                              dtype=np.int64,
+                              count=int(indptr[-1]))
+        bad = np.flatnonzero((indices < 0) | (indices >= num_classes))
+        if bad.size:
+            row = int(np.searchsorted(indptr, bad[0], side='right') - 1)
+            name = describe_row(row) if describe_row else f'row {row}'
+            raise ValueError(
+                f'{where}: {name} has gt_label '
+                f'{indices[bad[0]]} outside [0, {num_classes}) in '
+                f'{indices[indptr[row]:indptr[row + 1]].tolist()}; the '
+                f'metainfo lists {num_classes} classes.')
+        return cls._canonical(indptr, indices, num_classes)
+
+    @classmethod
+    def from_dense(cls, matrix: np.ndarray) -> 'SparseLabels':
+        """Positives of an N x C 0/1 matrix."""
+        matrix = np.asarray(matrix)
+        rows, cols = np.nonzero(matrix == 1)
+        indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=matrix.shape[0]),
+                  out=indptr[1:])
+        return cls(indptr, cols, matrix.shape[1])
+
+    @classmethod
+    def from_single(cls, positive: np.ndarray,
+                    num_classes: int) -> 'SparseLabels':
+        """One positive per image: ``positive[i]`` is image i's class."""
+        positive = np.asarray(positive)
+        return cls(np.arange(len(positive) + 1), positive, num_classes)
+
+    @classmethod
+    def _canonical(cls, indptr, indices, num_classes) -> 'SparseLabels':
+        """Sort each row and drop repeated indices (a no-op, and cheap, for
+        the usual already sorted rows)."""
+        row_of = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        same_row = row_of[1:] == row_of[:-1]
+        steps = np.diff(indices)
+        if (steps[same_row] > 0).all():
+            return cls(indptr, indices, num_classes)
+        order = np.lexsort((indices, row_of))
+        indices, row_of = indices[order], row_of[order]
+        keep = np.ones(len(indices), dtype=bool)
+        keep[1:] = (indices[1:] != indices[:-1]) | (row_of[1:] != row_of[:-1])
+        indices, row_of = indices[keep], row_of[keep]
+        indptr = np.zeros_like(indptr)
+        np.cumsum(np.bincount(row_of, minlength=len(indptr) - 1),
+                  out=indptr[1:])
+        return cls(indptr, indices, num_classes)
+
+    # -- reading ----------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    @property
+    def shape(self) -> tuple:
+        return (len(self), self.num_classes)
+
+    @property
+    def nbytes(self) -> int:
+        return (self.indptr.nbytes + self.indices.nbytes +
+                (0 if self.states is None else self.states.nbytes))
+
+    def counts(self) -> np.ndarray:
+        """Number of positives of every image."""
+        if self.states is None:
+            return np.diff(self.indptr)
+        row_of = np.repeat(np.arange(len(self)), np.diff(self.indptr))
+        return np.bincount(row_of[self.states == POSITIVE],
+                           minlength=len(self))
+
+    def positives(self, row: int) -> np.ndarray:
+        """Sorted class indices of the positives of image ``row``."""
+        start, end = self.indptr[row], self.indptr[row + 1]
+        if self.states is None:
+            return self.indices[start:end]
+        return self.indices[start:end][self.states[start:end] == POSITIVE]
+
+    def take(self, rows: np.ndarray) -> 'SparseLabels':
+        """The labels of ``rows`` (an index array), in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, lengths = self.indptr[rows], np.diff(self.indptr)[rows]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        # Position of every kept entry in the old indices.
+        gather = (np.arange(indptr[-1]) -
+                  np.repeat(indptr[:-1] - starts, lengths))
+        return SparseLabels(
+            indptr, self.indices[gather], self.num_classes,
+            None if self.states is None else self.states[gather])
+
+    def to_dense(self, dtype=np.uint8, rows: Optional[np.ndarray] = None,
+                 unknown: int = 0, negative: int = 0) -> np.ndarray:
+        """A dense matrix of these labels (or of ``rows`` only): 1 for a
+        positive, ``negative`` for an observed negative, ``unknown``
+        elsewhere. Costs N x C of ``dtype``: for small sets and batches."""
+        labels = self if rows is None else self.take(rows)
+        dense = np.full(labels.shape, unknown, dtype=dtype)
+        row_of = np.repeat(np.arange(len(labels)), np.diff(labels.indptr))
+        states = (np.full(len(labels.indices), POSITIVE, dtype=np.int8)
+                  if labels.states is None else labels.states)
+        dense[row_of, labels.indices] = np.where(states == POSITIVE, 1,
+                                                 negative)
+        return dense
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, SparseLabels):
+            return NotImplemented
+        same_states = ((self.states is None and other.states is None) or
+                       (self.states is not None and other.states is not None
+                        and np.array_equal(self.states, other.states)))
+        return (self.num_classes == other.num_classes
+                and np.array_equal(self.indptr, other.indptr)
+                and np.array_equal(self.indices, other.indices)
+                and same_states)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return (f'SparseLabels({len(self)} images x {self.num_classes} '
+                f'classes, {len(self.indices)} stored entries, '
+                f'{self.nbytes / 2**20:.1f} MiB)')
