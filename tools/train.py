@@ -38,7 +38,11 @@ def parse_args():
         help='resume from this checkpoint, or, without a value, from the '
         'latest checkpoint in the work dir')
     parser.add_argument(
-        '--amp', action='store_true', help='enable mixed-precision training')
+        '--amp',
+        action='store_true',
+        help='mixed precision: AmpOptimWrapper (float16 with loss scaling) '
+        'on a GPU; bfloat16 autocast (AutocastOptimWrapper) on a CPU-only '
+        'machine. Configs that already set one of them keep it')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -64,6 +68,28 @@ def parse_args():
     return args
 
 
+def set_amp(cfg) -> None:
+    """``--amp``: MMEngine's AmpOptimWrapper where it runs (a GPU or another
+    accelerator), else bfloat16 autocast, which works on CPUs too."""
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper in ('AmpOptimWrapper', 'AutocastOptimWrapper'):
+        return
+    if wrapper != 'OptimWrapper':
+        raise ValueError(
+            f'--amp: the config uses optim_wrapper type {wrapper!r}; set '
+            "AmpOptimWrapper or AutocastOptimWrapper in the config instead.")
+    from mmengine.device import get_device
+    if get_device() != 'cpu':
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    else:
+        print('--amp on a CPU-only machine: bfloat16 autocast '
+              "(optim_wrapper type 'AutocastOptimWrapper'); MMEngine's "
+              'AmpOptimWrapper needs a GPU.')
+        cfg.optim_wrapper.type = 'AutocastOptimWrapper'
+        cfg.optim_wrapper.dtype = 'bfloat16'
+
+
 def merge_args(cfg, args):
     """Apply the command-line arguments to ``cfg``."""
     cfg.launcher = args.launcher
@@ -73,8 +99,7 @@ def merge_args(cfg, args):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        set_amp(cfg)
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

@@ -12,7 +12,8 @@ from mmengine.runner import Runner
 
 from mmspml.models.utils import pretrained_hint
 from mmspml.utils import (explain_refused_checkpoint,
-                          latest_complete_checkpoint, unwrap_model)
+                          latest_complete_checkpoint, unwrap_model,
+                          use_channels_last)
 
 # Console records that are noise for a user; the log file keeps them all.
 _QUIET_PREFIXES = (
@@ -69,6 +70,10 @@ class SPMLRunner(Runner):
       or the newest complete one when that pointer is missing or stale.
       With :class:`~mmspml.engine.AtomicCheckpointHook` a kill at any moment
       leaves a checkpoint to resume from (``docs/checkpoints.md``).
+    - With ``channels_last = True`` in the config, the model's weights and
+      the backbone's input images use the channels-last memory format
+      (:func:`~mmspml.utils.use_channels_last`, applied before DDP wraps
+      the model).
     - A checkpoint that safe loading refuses names the refused type and the
       opt-in for trusted files; a failure to load ``Pretrained`` weights
       says how to use a local file.
@@ -85,6 +90,11 @@ class SPMLRunner(Runner):
                     for f in handler.filters):
                 handler.addFilter(_ConsoleNoiseFilter())
         return logger
+
+    def wrap_model(self, model_wrapper_cfg, model):
+        if self.cfg.get('channels_last', False):
+            use_channels_last(model)
+        return super().wrap_model(model_wrapper_cfg, model)
 
     @master_only
     def save_checkpoint(self, out_dir, filename, *args, **kwargs):

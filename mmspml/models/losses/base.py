@@ -143,6 +143,8 @@ class SPMLLoss(nn.Module):
                 f'{type(self).__name__} keeps per-sample state and needs each '
                 "sample's index: use head=dict(type='SPMLLinearClsHead', ...) "
                 'and a SinglePositiveDataset for training.')
+        # In float32 under autocast too (bf16 logits lose the small p).
+        cls_score = cls_score.float()
         target = target.float()
         reduction = reduction_override or 'mean'
         loss = reduce_entry_loss(

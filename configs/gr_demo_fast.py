@@ -1,0 +1,11 @@
+# The fast recipe on the demo (docs/fast_recipe.md): the forward in bfloat16
+# autocast (CPU or GPU, no loss scaler), channels-last weights and images,
+# fused Adam, batch 128 (2x) with the learning rate scaled linearly (2e-3).
+_base_ = ['./gr_demo.py']
+channels_last = True
+optim_wrapper = dict(
+    type='AutocastOptimWrapper',
+    dtype='bfloat16',
+    optimizer=dict(lr=2e-3, fused=True))
+train_dataloader = dict(batch_size=128)
+auto_scale_lr = dict(base_batch_size=128)
