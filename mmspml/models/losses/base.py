@@ -143,8 +143,10 @@ class SPMLLoss(nn.Module):
                 f'{type(self).__name__} keeps per-sample state and needs each '
                 "sample's index: use head=dict(type='SPMLLinearClsHead', ...) "
                 'and a SinglePositiveDataset for training.')
-        # In float32 under autocast too (bf16 logits lose the small p).
-        cls_score = cls_score.float()
+        # Half-precision logits (autocast) are scored in float32: bf16
+        # rounds log(p) and the small p that the losses weigh.
+        if cls_score.dtype in (torch.float16, torch.bfloat16):
+            cls_score = cls_score.float()
         target = target.float()
         reduction = reduction_override or 'mean'
         loss = reduce_entry_loss(

@@ -58,7 +58,8 @@ class EMAPLLoss(SampleStateMixin, EntropyMaximizationLoss):
         neg_proportion (float): Share of the unannotated entries labelled
             over the run. Defaults to 0.9.
         eps (float): Epsilon inside the logs. Defaults to 1e-5.
-        **kwargs: ``loss_weight``, ``check_finite``.
+        **kwargs: ``loss_weight``, ``check_finite``, ``state_device``
+            (:class:`SampleStateMixin`).
     """
     state_names = ('observed', 'pseudo')
 
@@ -79,7 +80,7 @@ class EMAPLLoss(SampleStateMixin, EntropyMaximizationLoss):
         loss = super().entry_loss(cls_score, target)
         if sample_idx is None:  # evaluation: no pseudo-labels
             return loss
-        pseudo = self.state_on(cls_score.device)['pseudo'][sample_idx]
+        pseudo = self.state_rows('pseudo', sample_idx, cls_score.device)
         has_pseudo = ~torch.isnan(pseudo) & (target == 0)
         pseudo_term = self.beta * soft_target_cross_entropy(
             cls_score, torch.nan_to_num(pseudo), self.eps)
@@ -95,6 +96,7 @@ class EMAPLLoss(SampleStateMixin, EntropyMaximizationLoss):
         """Assign this epoch's pseudo-labels from the training-set
         predictions ``scores`` (rows of ``sample_idx``, all ranks')."""
         state = self.state_on(scores.device)
+        sample_idx, scores = self.to_state_device(sample_idx, scores)
         prob = torch.full_like(state['pseudo'], float('nan'))
         prob[sample_idx] = scores.float()
         unannotated = state['observed'] == 0

@@ -109,7 +109,8 @@ class LLCpLoss(SampleStateMixin, LargeLossLoss):
         delta_rel (float): Fraction relabelled per batch. Defaults to 0.001.
         strict (bool): Relabel only entries strictly above the threshold, as
             the reference code's selection. Defaults to False.
-        **kwargs: ``loss_weight``, ``check_finite``.
+        **kwargs: ``loss_weight``, ``check_finite``, ``state_device``
+            (:class:`SampleStateMixin`).
     """
     state_names = ('flipped', )
 
@@ -124,7 +125,8 @@ class LLCpLoss(SampleStateMixin, LargeLossLoss):
 
     def entry_loss(self, cls_score, target, sample_idx=None):
         if sample_idx is not None:
-            flipped = self.state_on(cls_score.device)['flipped'][sample_idx]
+            flipped = self.state_rows('flipped', sample_idx,
+                                      cls_score.device)
             target = torch.where(flipped > 0, torch.ones_like(target), target)
         an_loss, mask, above = self.large_loss_mask(cls_score, target)
         if sample_idx is not None and self.training:
@@ -139,7 +141,7 @@ class LLCpLoss(SampleStateMixin, LargeLossLoss):
             return
         rows, cols = self._pending
         self._pending = None
-        rows, cols = gather_rows(rows, cols)
+        rows, cols = self.to_state_device(*gather_rows(rows, cols))
         self.state_on(rows.device)['flipped'][rows, cols] = 1.0
 
     def state_summary(self) -> str:

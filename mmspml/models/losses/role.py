@@ -73,7 +73,8 @@ class ROLELoss(SampleStateMixin, SPMLLoss):
         eps (float): Epsilon inside the logs. Defaults to 1e-5.
         init_seed (int): Seed of the estimates' initialisation (the same on
             every rank). Defaults to 0.
-        **kwargs: ``loss_weight``, ``check_finite``.
+        **kwargs: ``loss_weight``, ``check_finite``, ``state_device``
+            (:class:`SampleStateMixin`).
     """
     state_names = ('estimates', 'exp_avg', 'exp_avg_sq', 'step')
     betas = (0.9, 0.999)
@@ -105,7 +106,7 @@ class ROLELoss(SampleStateMixin, SPMLLoss):
             step=torch.zeros(()))
 
     def _estimates(self, sample_idx, device):
-        rows = self.state_on(device)['estimates'][sample_idx].clone()
+        rows = self.state_rows('estimates', sample_idx, device).clone()
         if self.training and torch.is_grad_enabled():
             rows.requires_grad_(True)
             rows.register_hook(lambda grad: self._stash(sample_idx, grad))
@@ -142,7 +143,8 @@ class ROLELoss(SampleStateMixin, SPMLLoss):
             return
         idx, grad = self._pending
         self._pending = None
-        idx, grad = gather_rows(idx, grad / get_world_size())
+        idx, grad = self.to_state_device(
+            *gather_rows(idx, grad / get_world_size()))
         state = self.state_on(grad.device)
         full = torch.zeros_like(state['estimates'])
         full.index_put_((idx, ), grad, accumulate=True)

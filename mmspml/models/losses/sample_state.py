@@ -8,7 +8,7 @@ gathered from all ranks and applied everywhere in the same order (DDP's
 start-up broadcast leaves it unchanged, and ``SPMLSyncBuffersHook`` does not
 average it).
 """
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 import torch
@@ -37,13 +37,49 @@ class SampleStateMixin:
     buffers from a checkpoint even before they are set up (a resume loads
     the checkpoint before training starts). Put the mixin first among the
     bases: ``class ROLELoss(SampleStateMixin, SPMLLoss)``.
+
+    The state is N x C float32 per buffer (ROLE keeps three, EM + APL two,
+    LL-Cp one): 4 GB per buffer for a million images of 1,000 classes
+    (``docs/loss_contract.md``). With ``state_device='cpu'`` it stays in
+    host memory when the model moves to a GPU; each step then copies the
+    batch's rows over (a host-device sync per step).
+
+    Args:
+        state_device (str, optional): ``'cpu'`` keeps the state in host
+            memory; None keeps it with the model. Defaults to None.
     """
     requires_index = True
     state_names: Tuple[str, ...] = ()
 
-    def __init__(self, **kwargs):
+    def __init__(self, state_device: Optional[str] = None, **kwargs):
+        if state_device not in (None, 'cpu'):
+            raise ValueError(f"{type(self).__name__}: state_device must be "
+                             f"None or 'cpu', got {state_device!r}")
         super().__init__(**kwargs)
+        self.state_device = state_device
         self._state_ready = False
+
+    def _apply(self, fn, *args, **kwargs):
+        """``model.to(...)``/``.cuda()`` leave the state where it is when
+        ``state_device`` is set."""
+        if self.state_device is None or not self._state_ready:
+            return super()._apply(fn, *args, **kwargs)
+        kept = {name: self._buffers.pop(name) for name in self.state_names}
+        try:
+            return super()._apply(fn, *args, **kwargs)
+        finally:
+            self._buffers.update(kept)
+
+    def state_rows(self, name: str, sample_idx: torch.Tensor,
+                   device) -> torch.Tensor:
+        """Rows ``sample_idx`` of the state ``name``, on ``device``."""
+        state = self.state_on(device)[name]
+        return state[sample_idx.to(state.device)].to(device)
+
+    def to_state_device(self, *tensors: torch.Tensor) -> tuple:
+        """``tensors`` moved to the device the state is on."""
+        device = next(iter(self.state_on(None).values())).device
+        return tuple(t.to(device) for t in tensors)
 
     def new_state(self, observed: torch.Tensor) -> Dict[str, torch.Tensor]:
         """The initial state (every name of ``state_names``) for the N x C
