@@ -6,7 +6,7 @@ mmspml's MMEngine runner (SPMLRunner) built from a GR config.
         [--device cuda] [--batch 8] [--input-size 448] [--amp-dtype bf16]
         [--channels-last] [--fused-adam] [--iters 60] [--warmup 10]
         [--threads N] [--plain-model torchvision]
-        [--cfg-options key=value ...]
+        [--also CONFIG ...] [--cfg-options key=value ...]
     # a CPU smoke run:
     python tools/analysis/benchmark_train.py --device cpu --input-size 64 \
         --batch 4 --iters 6 --warmup 2
@@ -39,6 +39,11 @@ is dropped: the values do not change the speed):
 ``--amp-dtype``, ``--channels-last``, ``--fused-adam`` and ``--batch`` set
 both paths; left out, they follow the config (so ``--config
 configs/gr_coco_fast.py`` measures the fast recipe both ways).
+``--also CONFIG ...`` adds one runner row per config, each with its own
+recipe (batch, precision, memory format, optimizer: the flags above do not
+apply to them), timed in the same process against the same plain loop: e.g.
+``--also configs/gr_coco_fast.py`` compares the fast recipe with the
+reference-style loop at the paper's batch.
 ``--cfg-options`` is merged into the runner config after the benchmark's
 own changes; the plain loop reads the model, lr and optimizer from the
 result, and the script checks that both paths train the same parameters
@@ -524,6 +529,10 @@ def parse_args():
                         default='config')
     parser.add_argument('--loss-reps', type=int, default=200)
     parser.add_argument(
+        '--also', nargs='+', default=[], metavar='CONFIG',
+        help='more configs to run through the runner with their own recipe, '
+        'compared with the same plain loop')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings of the runner config (the plain loop '
         'follows the model, optimizer and batch)')
@@ -554,6 +563,15 @@ def main():
                                  recipe['channels_last'])
     loss_s, masked_s = time_losses(runner, params, batch, num_classes,
                                    args.device, args.loss_reps, sync)
+    extra = {}
+    for config in args.also:
+        other_args = argparse.Namespace(
+            **dict(vars(args), config=config, batch=None, amp_dtype=None,
+                   channels_last=None, fused_adam=None, cfg_options=None))
+        other_cfg, other = prepare_config(other_args)
+        if args.device == 'cuda':
+            torch.cuda.empty_cache()
+        extra[config] = (run_runner(other_args, other_cfg, sync)[0], other)
 
     backbone = cfg.model.backbone
     arch = f"{backbone.get('type')}-{backbone.get('depth', '')}".rstrip('-')
@@ -579,6 +597,14 @@ def main():
     print(f'| plain PyTorch loop | {batch / plain_s:.1f} | 1.00x |')
     print(f'| mmspml runner | {batch / runner_s:.1f} | '
           f'{plain_s / runner_s:.2f}x |')
+    plain_ips = batch / plain_s
+    for config, (other_s, other) in extra.items():
+        ips = other['batch'] / other_s
+        print(f"| mmspml runner, {config} (batch {other['batch']}, "
+              f"{'bf16' if other['amp'] == 'bf16' else 'fp32'}, "
+              f"{'channels_last' if other['channels_last'] else 'NCHW'}"
+              f"{', fused Adam' if other['fused'] else ''}) | {ips:.1f} | "
+              f'{ips / plain_ips:.2f}x |')
     print()
     print(f'runner step {1e3 * runner_s:.2f} ms, plain step '
           f'{1e3 * plain_s:.2f} ms')

@@ -1,5 +1,7 @@
 """The SPML protocol's report: the test metrics of the best-val
 checkpoint."""
+import logging
+
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
@@ -12,11 +14,20 @@ class TestBestCheckpointHook(Hook):
     The test metrics are logged and kept in the message hub as
     ``test_of_best_ckpt`` (with the checkpoint in ``best_ckpt``).
     Needs ``CheckpointHook(save_best=...)`` and the test settings
-    (``test_dataloader``, ``test_evaluator``, ``test_cfg``).
+    (``test_dataloader``, ``test_evaluator``, ``test_cfg``). Training
+    without validation (``--no-validate``) has no best checkpoint: the hook
+    then says so and tests nothing.
     """
     priority = 'LOWEST'
 
     def after_train(self, runner) -> None:
+        if runner.val_loop is None:
+            print_log(
+                f'{type(self).__name__}: training ran without validation, '
+                'so there is no best-val checkpoint to test; test a '
+                'checkpoint with tools/test.py CONFIG CHECKPOINT.',
+                logger='current', level=logging.WARNING)
+            return
         best_ckpt = runner.message_hub.get_info('best_ckpt')
         if best_ckpt is None:
             raise RuntimeError(

@@ -1,0 +1,23 @@
+"""TestBestCheckpointHook without validation: a message, not a crash."""
+from types import SimpleNamespace
+
+import pytest
+from mmengine.logging import MessageHub
+
+from mmspml.engine import TestBestCheckpointHook
+
+
+def runner(val_loop):
+    return SimpleNamespace(
+        val_loop=val_loop,
+        message_hub=MessageHub.get_instance('test_best_ckpt_hook'))
+
+
+def test_without_validation_it_says_so_and_tests_nothing(capsys):
+    TestBestCheckpointHook().after_train(runner(val_loop=None))
+    assert "training ran without validation" in capsys.readouterr().out
+
+
+def test_with_validation_but_no_best_checkpoint_it_raises():
+    with pytest.raises(RuntimeError, match='no best checkpoint was saved'):
+        TestBestCheckpointHook().after_train(runner(val_loop=object()))
