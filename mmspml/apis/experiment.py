@@ -126,11 +126,15 @@ def format_table(rows: List[dict], fmt: str = 'markdown') -> str:
 def method_by_dataset(rows: List[dict],
                       metric: str = 'test spml/mAP') -> str:
     """A Markdown table with one row per method and one column per dataset,
-    for configs named ``<method>_<dataset>.py``; cells are mean ± std."""
+    for configs named ``<method>_<dataset>.py`` (``<method>_<dataset>_fast
+    .py`` is the row ``<method> (fast)``); cells are mean ± std."""
     cells, methods, datasets = {}, [], []
     for row in rows:
-        method, _, dataset = row['method'].rpartition('_')
-        method = method or row['method']
+        name, variant = row['method'], ''
+        if name.endswith('_fast'):
+            name, variant = name[:-len('_fast')], ' (fast)'
+        method, _, dataset = name.rpartition('_')
+        method = (method or name) + variant
         cells[method, dataset] = row[metric]
         methods += [method] if method not in methods else []
         datasets += [dataset] if dataset not in datasets else []

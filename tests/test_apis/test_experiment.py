@@ -34,12 +34,14 @@ def test_method_by_dataset_pivots_config_names():
         'an_voc': runs(85.),
         'gr_coco': runs(73.),
         'em_apl_voc': runs(88.),
+        'gr_voc_fast': runs(90.),
     })
     table = method_by_dataset(rows).splitlines()
     assert table[0] == '| method | voc | coco |'
     assert table[2] == '| gr | 90.00 ± 1.41 | 73.00 |'
     assert table[3] == '| an | 85.00 |  |'
     assert table[4] == '| em_apl | 88.00 |  |'
+    assert table[5] == '| gr (fast) | 90.00 |  |'
 
 
 @pytest.mark.slow

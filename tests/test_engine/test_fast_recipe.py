@@ -142,3 +142,28 @@ def test_amp_flag_trains_with_bf16_autocast_on_a_cpu(tmp_path):
     assert 'bfloat16 autocast' in output
     assert "AmpOptimWrapper`` is only available" not in output
     assert osp.isfile(tmp_path / 'work' / 'epoch_1.pth')
+
+
+def test_role_steps_its_estimates_under_bf16_autocast():
+    """ROLE refuses AmpOptimWrapper (a scaler would scale the gradients its
+    estimates learn from) but trains under bf16 autocast, which has none."""
+    import numpy as np
+
+    from mmspml.datasets import SparseLabels
+    from mmspml.models.losses import ROLELoss
+    loss = ROLELoss(expected_num_pos=2.0)
+    loss.init_sample_state(SparseLabels.from_single(np.arange(8) % 5, 5))
+    before = loss.state['estimates'].clone()
+    fc = torch.nn.Linear(4, 5)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        logits = fc(torch.randn(8, 4))
+    assert logits.dtype == torch.bfloat16
+    target = torch.zeros(8, 5)
+    target[torch.arange(8), torch.arange(8) % 5] = 1
+    value = loss(logits, target, sample_idx=torch.arange(8))
+    value.backward()
+    loss.step_state()
+    assert value.dtype == torch.float32 and torch.isfinite(value)
+    assert torch.isfinite(fc.weight.grad).all()
+    assert not torch.equal(before, loss.state['estimates'])
+    assert torch.isfinite(loss.state['estimates']).all()
