@@ -1,6 +1,8 @@
 from .base import SPMLLossHookBase
 from .checkpoint_hook import AtomicCheckpointHook
 from .config_check_hook import SPMLConfigCheckHook
+from .diagnostics_hook import (PseudoLabelDiagnosticsHook,
+                               pseudo_label_diagnostics)
 from .early_stopping_hook import MetricDropEarlyStoppingHook
 from .linear_init_hook import LinearInitHook
 from .loss_epoch_hook import LossEpochHook
@@ -16,5 +18,6 @@ __all__ = [
     'LossSampleStateHook', 'TrainSetPredictionHook', 'LinearInitHook',
     'SPMLConfigCheckHook',
     'MetricDropEarlyStoppingHook', 'TestBestCheckpointHook',
-    'ResumeValidationHook', 'NonFiniteLossHook', 'SPMLSyncBuffersHook'
+    'ResumeValidationHook', 'NonFiniteLossHook', 'SPMLSyncBuffersHook',
+    'PseudoLabelDiagnosticsHook', 'pseudo_label_diagnostics'
 ]

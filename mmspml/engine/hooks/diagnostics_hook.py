@@ -1,0 +1,275 @@
+"""Does the soft pseudo-label track the truth? Diagnostics on the training
+set's unannotated entries, with the full labels the wrapper keeps."""
+import json
+import os
+import os.path as osp
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.dist import get_rank, get_world_size, is_main_process
+from mmengine.logging import print_log
+from mmpretrain.registry import HOOKS
+
+from mmspml.datasets import SinglePositiveDataset
+from mmspml.models.losses import GRLoss
+from mmspml.utils import unwrap_model
+from mmspml.utils.dist_utils import gather_rows
+from .base import SPMLLossHookBase
+
+
+def gr_curves(loss, prob: np.ndarray) -> Optional[Dict[str, np.ndarray]]:
+    """GR's current k(p) and v(p) at ``prob``; None for other losses."""
+    if not isinstance(loss, GRLoss):
+        return None
+    k = 1 / (1 + np.exp(-(loss.w * prob + loss.b)))
+    v = np.exp(-(prob - loss.mu)**2 / (2 * loss.sigma**2))
+    return dict(k=k, v=v)
+
+
+def pseudo_label_diagnostics(scores: np.ndarray,
+                             observed: np.ndarray,
+                             full: np.ndarray,
+                             loss=None,
+                             num_bins: int = 20) -> dict:
+    """Histogram and scalars of the predicted p on unannotated entries.
+
+    Args:
+        scores (np.ndarray): N x C predicted probabilities.
+        observed (np.ndarray): N x C observed labels (1 = annotated
+            positive).
+        full (np.ndarray): N x C full labels.
+        loss (SPMLLoss, optional): The loss; for a :class:`GRLoss`, its
+            current k(p) and v(p) are evaluated. Defaults to None.
+        num_bins (int): Equal-width bins of p over [0, 1]. Defaults to 20.
+
+    Returns:
+        dict: ``bin_edges``; per bin the counts of ``hidden_positives``
+        (unannotated entries that are positive) and ``negatives``
+        (unannotated, negative) and ``hidden_positive_rate`` (None for an
+        empty bin); ``scalars``: ``hidden_positive_share_above_0.5`` and,
+        for GR, ``k_mean_hidden_positives``, ``k_mean_negatives`` and
+        ``k_calibration_error`` (the bin-count-weighted mean of
+        |mean k(p) in the bin - the bin's hidden-positive rate|); for GR
+        also ``curve_p``, ``k`` and ``v`` to draw.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    unannotated = np.asarray(observed) == 0
+    positive = np.asarray(full) == 1
+    hidden = scores[unannotated & positive]
+    negative = scores[unannotated & ~positive]
+    edges = np.linspace(0, 1, num_bins + 1)
+    hidden_counts = np.histogram(hidden, edges)[0]
+    negative_counts = np.histogram(negative, edges)[0]
+    totals = hidden_counts + negative_counts
+    with np.errstate(invalid='ignore', divide='ignore'):
+        rate = hidden_counts / totals
+    scalars = {
+        'hidden_positive_share_above_0.5':
+        float((hidden > 0.5).mean()) if hidden.size else float('nan'),
+    }
+    result = dict(
+        bin_edges=edges.tolist(),
+        hidden_positives=hidden_counts.tolist(),
+        negatives=negative_counts.tolist(),
+        hidden_positive_rate=[
+            None if t == 0 else float(r) for r, t in zip(rate, totals)
+        ],
+        scalars=scalars)
+    if gr_curves(loss, hidden) is not None:
+        scalars['k_mean_hidden_positives'] = float(
+            gr_curves(loss, hidden)['k'].mean()) if hidden.size else \
+            float('nan')
+        scalars['k_mean_negatives'] = float(
+            gr_curves(loss, negative)['k'].mean()) if negative.size else \
+            float('nan')
+        both = np.concatenate([hidden, negative])
+        k_all = gr_curves(loss, both)['k']
+        bins = np.clip(np.digitize(both, edges[1:-1]), 0, num_bins - 1)
+        k_sum = np.bincount(bins, weights=k_all, minlength=num_bins)
+        filled = totals > 0
+        gap = np.abs(k_sum[filled] / totals[filled] - rate[filled])
+        scalars['k_calibration_error'] = float(
+            (gap * totals[filled]).sum() / totals[filled].sum())
+        curve_p = np.linspace(0, 1, 101)
+        curves = gr_curves(loss, curve_p)
+        result.update(curve_p=curve_p.tolist(), k=curves['k'].tolist(),
+                      v=curves['v'].tolist())
+    return result
+
+
+def plot_diagnostics(result: dict, title: str, path: str) -> np.ndarray:
+    """Draw ``result`` (of :func:`pseudo_label_diagnostics`) to a PNG at
+    ``path``; returns the RGB image."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    edges = np.asarray(result['bin_edges'])
+    centers, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+    fig, ax = plt.subplots(figsize=(8, 5.2), dpi=100)
+    for key, color, label in (('negatives', '#4c72b0',
+                               'unannotated negatives'),
+                              ('hidden_positives', '#dd8452',
+                               'hidden positives')):
+        counts = np.asarray(result[key], dtype=float)
+        ax.bar(centers, np.where(counts > 0, counts, np.nan), width,
+               color=color, alpha=0.45, label=label)
+    ax.set_yscale('log')
+    ax.set_xlabel('predicted p of an unannotated entry')
+    ax.set_ylabel('entries per bin (log scale)')
+    ax.set_xlim(0, 1)
+    right = ax.twinx()
+    rate = [np.nan if r is None else r for r in result['hidden_positive_rate']]
+    right.plot(centers, rate, 'ko', ms=4,
+               label='hidden-positive rate in the bin')
+    if 'k' in result:
+        right.plot(result['curve_p'], result['k'], 'r-', label='GR k(p)')
+        right.plot(result['curve_p'], result['v'], 'g--', label='GR v(p)')
+    right.set_ylim(0, 1.02)
+    right.set_ylabel('rate, k(p), v(p)')
+    lines = ax.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    fig.legend(lines[0] + more[0], lines[1] + more[1], loc='lower center',
+               fontsize=8, ncol=5, frameon=False)
+    items = [f'{k} = {v:.3f}' for k, v in result['scalars'].items()]
+    ax.set_title(title + '\n' + ', '.join(items[:2]) + '\n' +
+                 ', '.join(items[2:]), fontsize=8)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.savefig(path)
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+    plt.close(fig)
+    return image
+
+
+@HOOKS.register_module()
+class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
+    """After chosen epochs, show whether the loss's treatment of the
+    unannotated entries tracks the hidden truth.
+
+    On a fixed subset of the training set (the same rows every time) it
+    predicts p in eval mode (the training pipeline, without a DataLoader,
+    so the training's random state is untouched), and, with the full
+    labels that :class:`SinglePositiveDataset` keeps, splits the
+    unannotated entries into hidden positives and negatives:
+
+    - ``<work_dir>/diagnostics/epoch_<e>.png``: the histogram of p of both
+      groups, the empirical hidden-positive rate per p-bin, and, for GR,
+      the current k(p) and v(p) drawn over it; ``epoch_<e>.json`` holds the
+      numbers;
+    - scalars (:func:`pseudo_label_diagnostics`), logged and sent to the
+      runner's visualizer backends (TensorBoard, W&B... when configured) as
+      ``diagnostics/<name>``, with the picture as image ``diagnostics``.
+
+    Under DDP every rank predicts its share of the subset and the rows are
+    gathered; the main process writes.
+
+    Args:
+        interval (int): Run after every ``interval``-th epoch (and after the
+            last). Defaults to 1.
+        epochs (Sequence[int], optional): Run after exactly these epochs
+            instead. Defaults to None.
+        max_samples (int, optional): Size of the subset (a seeded random
+            choice of rows); None takes the whole training set. Defaults to
+            1000.
+        num_bins (int): Bins of p. Defaults to 20.
+        batch_size (int): Images per forward. Defaults to 64.
+        out_dir (str): Folder under the work dir. Defaults to
+            ``'diagnostics'``.
+        loss (str): Dotted path of the loss in the model. Defaults to
+            ``'head.loss_module'``.
+    """
+    priority = 'LOW'
+
+    def __init__(self,
+                 interval: int = 1,
+                 epochs: Optional[Sequence[int]] = None,
+                 max_samples: Optional[int] = 1000,
+                 num_bins: int = 20,
+                 batch_size: int = 64,
+                 out_dir: str = 'diagnostics',
+                 loss: str = 'head.loss_module'):
+        super().__init__(loss)
+        if interval < 1:
+            raise ValueError(f'PseudoLabelDiagnosticsHook: interval must be '
+                             f'>= 1, got {interval}')
+        self.interval = interval
+        self.epochs = None if epochs is None else set(epochs)
+        self.max_samples = max_samples
+        self.num_bins = num_bins
+        self.batch_size = batch_size
+        self.out_dir = out_dir
+
+    def _due(self, runner) -> bool:
+        epoch = runner.epoch + 1
+        if self.epochs is not None:
+            return epoch in self.epochs
+        return epoch % self.interval == 0 or epoch == runner.max_epochs
+
+    def subset(self, dataset) -> np.ndarray:
+        """The rows the diagnostics use (sorted, the same every epoch)."""
+        if self.max_samples is None or self.max_samples >= len(dataset):
+            return np.arange(len(dataset))
+        rng = np.random.RandomState(0)
+        return np.sort(rng.choice(len(dataset), self.max_samples,
+                                  replace=False))
+
+    @torch.no_grad()
+    def predict(self, runner, dataset, rows: np.ndarray):
+        """Scores of ``rows`` (this rank's share, then all ranks')."""
+        model = runner.model
+        collate = runner.train_dataloader.collate_fn
+        mine = rows[get_rank()::get_world_size()]
+        was_training = model.training
+        model.eval()
+        idx, scores = [], []
+        for start in range(0, len(mine), self.batch_size):
+            batch = collate(
+                [dataset[int(i)] for i in mine[start:start + self.batch_size]])
+            for sample in model.test_step(batch):
+                idx.append(int(sample.sample_idx))
+                scores.append(sample.pred_score.float())
+        model.train(was_training)
+        device = next(unwrap_model(model).parameters()).device
+        idx = torch.tensor(idx, dtype=torch.long, device=device)
+        scores = torch.stack(scores).to(device) if scores else torch.zeros(
+            0, len(dataset.metainfo['classes']), device=device)
+        idx, scores = gather_rows(idx, scores)
+        order = torch.argsort(idx)
+        return idx[order].cpu().numpy(), scores[order].cpu().numpy()
+
+    def after_train_epoch(self, runner) -> None:
+        if not self._due(runner):
+            return
+        dataset = runner.train_dataloader.dataset
+        if not isinstance(dataset, SinglePositiveDataset):
+            raise TypeError(
+                'PseudoLabelDiagnosticsHook needs the training set to be a '
+                'SinglePositiveDataset (it keeps the full labels), got '
+                f'{type(dataset).__name__}.')
+        loss = self.get_loss(runner)
+        idx, scores = self.predict(runner, dataset, self.subset(dataset))
+        result = pseudo_label_diagnostics(
+            scores, dataset.observed.to_dense(rows=idx),
+            dataset.full.to_dense(rows=idx), loss, self.num_bins)
+        epoch = runner.epoch + 1
+        result.update(epoch=epoch, num_images=len(idx))
+        summary = ', '.join(f'{k}={v:.4f}'
+                            for k, v in result['scalars'].items())
+        print_log(f'Pseudo-label diagnostics, epoch {epoch} ({len(idx)} '
+                  f'training images): {summary}', logger='current')
+        if not is_main_process():
+            return
+        folder = osp.join(runner.work_dir, self.out_dir)
+        os.makedirs(folder, exist_ok=True)
+        with open(osp.join(folder, f'epoch_{epoch}.json'), 'w') as f:
+            json.dump(result, f, indent=1)
+        name = type(loss).__name__ if loss is not None else 'the model'
+        image = plot_diagnostics(
+            result, f'{name}, epoch {epoch}: unannotated entries of '
+            f'{len(idx)} training images', osp.join(folder,
+                                                    f'epoch_{epoch}.png'))
+        runner.visualizer.add_scalars(
+            {f'diagnostics/{k}': v
+             for k, v in result['scalars'].items()}, step=epoch)
+        runner.visualizer.add_image('diagnostics', image, step=epoch)
