@@ -97,3 +97,19 @@ def test_ap_table_lists_every_class():
                      ['cat', 'dog'])
     assert 'cat     50.00       1' in table
     assert 'dog       n/a       0' in table
+
+
+def test_classwise_returns_each_class_ap_by_name():
+    scores, targets = random_scores(n=80, c=4, seed=9)
+    targets[:, 3] = 0  # a class without positives
+    metric = SPMLAveragePrecision(classwise=True, print_table=False)
+    metric.dataset_meta = dict(classes=['cat', 'dog', 'cow', 'emu'])
+    results = [dict(pred_score=torch.tensor(s), target=torch.tensor(t))
+               for s, t in zip(scores, targets)]
+    metrics = metric.compute_metrics(results)
+    for c, name in enumerate(['cat', 'dog', 'cow']):
+        assert metrics[f'AP/{name}'] == pytest.approx(
+            100 * average_precision_score(targets[:, c], scores[:, c]))
+    assert np.isnan(metrics['AP/emu'])
+    assert 'AP/cat' not in SPMLAveragePrecision(
+        print_table=False).compute_metrics(results)

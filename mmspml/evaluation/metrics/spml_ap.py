@@ -83,6 +83,9 @@ class SPMLAveragePrecision(BaseMetric):
             set counts as AP 0 with ``'zero'`` (the published convention) or
             is left out of the mean with ``'skip'``. Defaults to ``'zero'``.
         print_table (bool): Log the per-class AP table. Defaults to True.
+        classwise (bool): Also return each class's AP (percent) as
+            ``AP/<class name>`` (NaN for a class without positives), e.g.
+            for ``tools/analysis/plot_class_ap.py``. Defaults to False.
         collect_device (str): Device for collecting results across ranks.
             Defaults to ``'cpu'``.
         prefix (str): Prefix of the metric names. Defaults to ``'spml'``.
@@ -93,6 +96,7 @@ class SPMLAveragePrecision(BaseMetric):
                  thr: float = 0.5,
                  empty_class: str = 'zero',
                  print_table: bool = True,
+                 classwise: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -102,6 +106,7 @@ class SPMLAveragePrecision(BaseMetric):
         self.thr = thr
         self.empty_class = empty_class
         self.print_table = print_table
+        self.classwise = classwise
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -125,11 +130,18 @@ class SPMLAveragePrecision(BaseMetric):
         scores = torch.stack([r['pred_score'] for r in results]).numpy()
         targets = torch.stack([r['target'] for r in results]).numpy()
         metrics = self.calculate(scores, targets, self.thr, self.empty_class)
+        classes = (self.dataset_meta or {}).get('classes') or [
+            str(c) for c in range(scores.shape[1])
+        ]
+        if self.print_table or self.classwise:
+            ap = average_precision(scores, targets)
         if self.print_table:
-            classes = (self.dataset_meta or {}).get('classes')
-            print_log(
-                ap_table(average_precision(scores, targets), targets, classes),
-                logger='current')
+            print_log(ap_table(ap, targets, classes), logger='current')
+        if self.classwise:
+            metrics.update({
+                f'AP/{name}': float(100 * value)
+                for name, value in zip(classes, ap)
+            })
         return metrics
 
     @staticmethod

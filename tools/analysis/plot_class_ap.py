@@ -1,0 +1,69 @@
+"""Per-class AP of a test run as a bar chart.
+
+    python tools/test.py configs/gr_demo.py work_dirs/gr_demo \
+        --cfg-options test_evaluator.classwise=True --out metrics.json
+    python tools/analysis/plot_class_ap.py metrics.json [--out class_ap.png]
+        [--top N]
+
+Reads the ``AP/<class>`` entries that ``SPMLAveragePrecision(classwise=
+True)`` adds to the metrics (tools/test.py ``--out`` writes them), sorted
+from best to worst; the mean AP is drawn as a line. ``--top N`` keeps the N
+best and N worst classes of a long list.
+"""
+import argparse
+import json
+import math
+
+
+def class_ap(metrics: dict) -> list:
+    """(class, AP) pairs from a metrics dict, best first; classes without
+    positives (NaN) last."""
+    pairs = [(key.split('AP/', 1)[1], value)
+             for key, value in metrics.items() if 'AP/' in key]
+    if not pairs:
+        raise SystemExit(
+            'no per-class AP in the metrics; test with --cfg-options '
+            'test_evaluator.classwise=True --out metrics.json')
+    return sorted(pairs, key=lambda kv: (math.isnan(kv[1]), -kv[1]
+                                         if not math.isnan(kv[1]) else 0))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('metrics', help='metrics JSON of tools/test.py --out')
+    parser.add_argument('--out', default='class_ap.png')
+    parser.add_argument('--top', type=int,
+                        help='show only the N best and N worst classes')
+    args = parser.parse_args()
+    with open(args.metrics) as f:
+        metrics = json.load(f)
+    pairs = class_ap(metrics)
+    if args.top and 2 * args.top < len(pairs):
+        pairs = pairs[:args.top] + [('...', float('nan'))] + \
+            pairs[-args.top:]
+    mean_ap = next((v for k, v in metrics.items() if k.endswith('mAP')),
+                   None)
+
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(max(6, 0.3 * len(pairs) + 2), 3.8),
+                           dpi=100)
+    ax.bar(range(len(pairs)), [0 if math.isnan(v) else v for _, v in pairs],
+           color='#8fb1d8')
+    ax.set_xticks(range(len(pairs)), [k for k, _ in pairs], rotation=90,
+                  fontsize=7)
+    if mean_ap is not None:
+        ax.axhline(mean_ap, color='r', lw=1, label=f'mAP {mean_ap:.2f}')
+        ax.legend(fontsize=8)
+    ax.set_ylabel('AP (%)')
+    ax.set_ylim(0, 100)
+    fig.tight_layout()
+    fig.savefig(args.out)
+    print(f'wrote {args.out}')
+    for name, value in pairs:
+        print(f'{name}: {value:.2f}')
+
+
+if __name__ == '__main__':
+    main()
