@@ -1,0 +1,415 @@
+"""Decision thresholds for multi-label predictions: label sets from scores,
+per-class thresholds that maximise F1 on a fully labelled split, a global
+threshold for single-positive data, and the thresholds file the predictor
+reads.
+
+Every prediction rule here is ``score >= threshold``, as in MMPretrain's
+multi-label heads and :func:`~mmspml.evaluation.f1_scores`.
+"""
+import json
+import math
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+from mmspml.utils import write_atomically
+from .metrics.spml_ap import f1_scores
+
+THRESHOLDS_FORMAT = 'mmspml-thresholds'
+THRESHOLDS_VERSION = 1
+MODES = ('f1', 'expected-count')
+
+
+def predicted_labels(scores: np.ndarray,
+                     threshold: Optional[float] = None,
+                     topk: Optional[int] = None,
+                     thresholds: Optional[Sequence[float]] = None
+                     ) -> List[List[int]]:
+    """The predicted label set of every image, most confident first.
+
+    Exactly one rule applies: ``thresholds`` (class ``c`` is predicted when
+    ``score_c >= thresholds[c]``), else ``topk`` (the ``topk`` highest
+    scores, ties broken by the lower class index), else ``threshold``
+    (``score >= threshold``; 0.5 when nothing is given).
+
+    Args:
+        scores (np.ndarray): N x C scores (sigmoid probabilities).
+        threshold (float, optional): One threshold for every class.
+            Defaults to None (0.5 when no other rule is given).
+        topk (int, optional): Number of labels per image. Defaults to None.
+        thresholds (Sequence[float], optional): One threshold per class.
+            Defaults to None.
+
+    Returns:
+        List[List[int]]: Per image, the predicted class indices in order of
+        descending score (ties: lower class index first).
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim != 2:
+        raise ValueError(f'scores must be N x C, got shape {scores.shape}')
+    given = [name for name, value in (('threshold', threshold),
+                                      ('topk', topk),
+                                      ('thresholds', thresholds))
+             if value is not None]
+    if len(given) > 1:
+        raise ValueError(f'give one of threshold, topk and thresholds, not '
+                         f'{" and ".join(given)}')
+    num_classes = scores.shape[1]
+    order = np.argsort(-scores, axis=1, kind='stable')
+    if topk is not None:
+        if not 1 <= int(topk) <= num_classes:
+            raise ValueError(f'topk must be between 1 and {num_classes} '
+                             f'(the number of classes), got {topk}')
+        return order[:, :int(topk)].tolist()
+    if thresholds is not None:
+        thr = np.asarray(thresholds, dtype=np.float64)
+        if thr.shape != (num_classes, ):
+            raise ValueError(f'thresholds must hold one value per class '
+                             f'({num_classes}), got shape {thr.shape}')
+    else:
+        thr = np.full(num_classes, 0.5 if threshold is None else threshold,
+                      dtype=np.float64)
+    keep = np.take_along_axis(scores >= thr, order, axis=1)
+    return [row[mask].tolist() for row, mask in zip(order, keep)]
+
+
+def f1_curve(scores: np.ndarray, targets: np.ndarray,
+             candidates: Optional[np.ndarray] = None) -> Dict[str,
+                                                              np.ndarray]:
+    """Predicted positives, true positives and F1 of the rule ``scores >= t``
+    for every candidate threshold ``t`` of one class (or of flattened
+    scores, which gives the overall F1, OF1).
+
+    Args:
+        scores (np.ndarray): 1-D scores.
+        targets (np.ndarray): 1-D 0/1 labels of the same length.
+        candidates (np.ndarray, optional): Thresholds to try. Defaults to
+            None: the distinct values of ``scores`` (every different
+            prediction the rule can make, except predicting nothing).
+
+    Returns:
+        dict: ``thresholds`` (ascending candidates), ``predicted`` and
+        ``true_positives`` (counts at each), ``f1`` (2 TP / (predicted +
+        positives); 0 when both are 0).
+    """
+    scores = np.asarray(scores, dtype=np.float64).ravel()
+    targets = np.asarray(targets).ravel().astype(bool)
+    if scores.shape != targets.shape:
+        raise ValueError(f'scores {scores.shape} and targets '
+                         f'{targets.shape} differ in length')
+    if candidates is None:
+        candidates = np.unique(scores)
+    candidates = np.sort(np.asarray(candidates, dtype=np.float64))
+    order = np.argsort(scores, kind='stable')
+    sorted_scores = scores[order]
+    # Positives among the i lowest scores, for i = 0..N.
+    positives_below = np.concatenate(
+        [[0], np.cumsum(targets[order])])
+    below = np.searchsorted(sorted_scores, candidates, side='left')
+    predicted = len(scores) - below
+    true_positives = positives_below[-1] - positives_below[below]
+    denominator = predicted + positives_below[-1]
+    f1 = np.divide(2.0 * true_positives, denominator,
+                   out=np.zeros(len(candidates)), where=denominator > 0)
+    return dict(thresholds=candidates, predicted=predicted,
+                true_positives=true_positives, f1=f1)
+
+
+def best_f1_threshold(scores: np.ndarray, targets: np.ndarray,
+                      candidates: Optional[np.ndarray] = None) -> tuple:
+    """The candidate threshold with the highest F1 of ``scores >= t``; the
+    highest such threshold (fewest predicted positives) when several tie.
+
+    Args:
+        scores (np.ndarray): 1-D scores (or any shape, flattened).
+        targets (np.ndarray): 0/1 labels of the same shape.
+        candidates (np.ndarray, optional): See :func:`f1_curve`.
+
+    Returns:
+        tuple: ``(threshold, f1)`` as floats.
+    """
+    curve = f1_curve(scores, targets, candidates)
+    if not len(curve['thresholds']):
+        raise ValueError('no candidate threshold to choose from')
+    best = len(curve['f1']) - 1 - int(np.argmax(curve['f1'][::-1]))
+    return float(curve['thresholds'][best]), float(curve['f1'][best])
+
+
+def grid_candidates(num: int) -> np.ndarray:
+    """``num`` evenly spaced thresholds strictly between 0 and 1
+    (``1/(num+1), ..., num/(num+1)``)."""
+    if num < 1:
+        raise ValueError(f'a threshold grid needs at least 1 point, got '
+                         f'{num}')
+    return np.arange(1, num + 1, dtype=np.float64) / (num + 1)
+
+
+def search_f1_thresholds(scores: np.ndarray,
+                         targets: np.ndarray,
+                         min_positives: int = 5,
+                         grid: Optional[int] = None) -> dict:
+    """Per-class thresholds that maximise each class's F1 on fully labelled
+    data, with a global fallback for rare classes.
+
+    Class ``c`` gets :func:`best_f1_threshold` of its column. A class with
+    fewer than ``max(min_positives, 1)`` positives gets instead the global
+    threshold: the one that maximises the overall F1 (OF1, the F1 of all
+    N x C decisions together) of a single threshold shared by all classes.
+
+    Args:
+        scores (np.ndarray): N x C scores.
+        targets (np.ndarray): N x C full 0/1 labels (never single positives:
+            an unannotated entry would count as a negative).
+        min_positives (int): Classes with fewer positives fall back to the
+            global threshold. Defaults to 5.
+        grid (int, optional): Try ``grid`` evenly spaced thresholds
+            (:func:`grid_candidates`) instead of the distinct scores.
+            Defaults to None.
+
+    Returns:
+        dict: ``thresholds`` (C floats), ``fallback`` (C bools),
+        ``global_threshold`` and ``global_f1`` (the OF1 it attains, 0-1),
+        ``class_f1`` (C floats: each class's F1 at its threshold, 0-1) and
+        ``num_positives`` (C ints).
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    targets = np.asarray(targets)
+    if scores.ndim != 2 or scores.shape != targets.shape:
+        raise ValueError(f'scores {scores.shape} and targets '
+                         f'{targets.shape} must both be N x C')
+    if not (targets == 1).any():
+        raise ValueError('the labels hold no positive at all: F1 '
+                         'thresholds need a fully labelled split')
+    candidates = None if grid is None else grid_candidates(grid)
+    num_positives = (targets == 1).sum(axis=0)
+    global_thr, global_f1 = best_f1_threshold(scores, targets == 1,
+                                              candidates)
+    fallback = num_positives < max(int(min_positives), 1)
+    thresholds = np.full(scores.shape[1], global_thr)
+    for c in np.flatnonzero(~fallback):
+        thresholds[c] = best_f1_threshold(scores[:, c], targets[:, c] == 1,
+                                          candidates)[0]
+    pred = scores >= thresholds
+    true_pos = (pred & (targets == 1)).sum(axis=0)
+    denominator = pred.sum(axis=0) + num_positives
+    class_f1 = np.divide(2.0 * true_pos, denominator,
+                         out=np.zeros(len(thresholds)),
+                         where=denominator > 0)
+    return dict(thresholds=thresholds, fallback=fallback,
+                global_threshold=global_thr, global_f1=global_f1,
+                class_f1=class_f1, num_positives=num_positives)
+
+
+def expected_count_threshold(scores: np.ndarray,
+                             expected_positives: float) -> float:
+    """One threshold for all classes such that images get, on average,
+    ``expected_positives`` predicted labels: the ``round(K N)``-th highest
+    of the N x C scores (more labels when scores tie there).
+
+    It uses no labels, so it promises the number of predicted labels only,
+    never which ones are right: precision, recall and F1 cannot be known
+    without negatives.
+
+    Args:
+        scores (np.ndarray): N x C scores.
+        expected_positives (float): K, the mean number of positive labels
+            per image (from domain knowledge or a small fully labelled
+            sample).
+
+    Returns:
+        float: The threshold.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim != 2 or not scores.size:
+        raise ValueError(f'scores must be a non-empty N x C array, got '
+                         f'shape {scores.shape}')
+    num, num_classes = scores.shape
+    if not 0 < expected_positives <= num_classes:
+        raise ValueError(f'expected_positives must be in (0, {num_classes}] '
+                         f'(the number of classes), got {expected_positives}')
+    count = min(max(int(round(expected_positives * num)), 1), scores.size)
+    return float(np.sort(scores, axis=None)[::-1][count - 1])
+
+
+def observed_positive_recall(scores: np.ndarray, observed: np.ndarray,
+                             thresholds) -> float:
+    """Fraction of the observed positives that ``scores >= thresholds``
+    predicts.
+
+    With single positives drawn uniformly among an image's positives (Cole
+    et al.'s protocol), this is an unbiased estimate of the mean per-image
+    recall; it says nothing about precision.
+
+    Args:
+        scores (np.ndarray): N x C scores.
+        observed (np.ndarray): N x C 0/1 observed labels.
+        thresholds (float | np.ndarray): A threshold or C thresholds.
+
+    Returns:
+        float: The fraction (0-1); NaN without observed positives.
+    """
+    observed = np.asarray(observed) == 1
+    if not observed.any():
+        return float('nan')
+    pred = np.asarray(scores, dtype=np.float64) >= np.asarray(thresholds)
+    return float((pred & observed).sum() / observed.sum())
+
+
+def threshold_metrics(scores: np.ndarray, targets: np.ndarray,
+                      thresholds) -> dict:
+    """CP, CR, CF1, OP, OR, OF1 (percent) of ``scores >= thresholds``,
+    computed by :func:`~mmspml.evaluation.f1_scores` (the metric of
+    :class:`SPMLAveragePrecision`), plus the mean number of predicted
+    labels per image (``labels/img``).
+
+    Args:
+        scores (np.ndarray): N x C scores.
+        targets (np.ndarray): N x C full 0/1 labels.
+        thresholds (float | np.ndarray): A threshold or C thresholds.
+
+    Returns:
+        dict: Metric name to value.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    thr = np.asarray(thresholds, dtype=np.float64)
+    metrics = {k: float(v) for k, v in f1_scores(
+        scores, np.asarray(targets), thr).items()}
+    metrics['labels/img'] = float((scores >= thr).sum(axis=1).mean())
+    return metrics
+
+
+def format_metrics_table(rows: Dict[str, dict]) -> str:
+    """A plain-text table: one row per named metrics dict (as returned by
+    :func:`threshold_metrics`), one column per metric."""
+    names = list(next(iter(rows.values())))
+    width = max(len(r) for r in rows)
+    cols = [max(len(n), 6) for n in names]
+    lines = [' ' * width +
+             ''.join(f'  {n:>{w}}' for n, w in zip(names, cols))]
+    for row, metrics in rows.items():
+        lines.append(f'{row:<{width}}' + ''.join(
+            f'  {metrics[n]:>{w}.2f}' for n, w in zip(names, cols)))
+    return '\n'.join(lines)
+
+
+def save_thresholds(path: str, classes: Sequence[str],
+                    thresholds: Sequence[float], mode: str,
+                    split: str, **info) -> dict:
+    """Write a thresholds file (JSON) that the predictor reads.
+
+    Args:
+        path (str): Output file.
+        classes (Sequence[str]): Class names, in the model's order.
+        thresholds (Sequence[float]): One threshold per class.
+        mode (str): How they were chosen: ``'f1'`` or ``'expected-count'``.
+        split (str): The split they were chosen on.
+        **info: More JSON-serialisable fields to record (``num_fallback``,
+            ``global_threshold``, the metrics, ...).
+
+    Returns:
+        dict: What was written.
+    """
+    if mode not in MODES:
+        raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+    if len(classes) != len(thresholds):
+        raise ValueError(f'{len(classes)} classes but {len(thresholds)} '
+                         'thresholds')
+    record = dict(format=THRESHOLDS_FORMAT, version=THRESHOLDS_VERSION,
+                  mode=mode, split=split, classes=list(classes),
+                  thresholds=[float(t) for t in thresholds], **info)
+    write_atomically(path, json.dumps(record, indent=2) + '\n')
+    return record
+
+
+def load_thresholds(path: str,
+                    classes: Optional[Sequence[str]] = None) -> np.ndarray:
+    """Read a thresholds file written by :func:`save_thresholds` (or by
+    ``tools/analysis/calibrate_thresholds.py``) for a model with
+    ``classes``.
+
+    Args:
+        path (str): The JSON file.
+        classes (Sequence[str], optional): The model's class names; the file
+            must name the same classes (in any order: thresholds are matched
+            by name). Defaults to None (only the file itself is checked).
+
+    Returns:
+        np.ndarray: One threshold per class, in the order of ``classes``.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ValueError: The file is not a thresholds file, or its classes do not
+            match ``classes``; the message names the file and what was
+            expected.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'thresholds file {path!r} not found')
+    try:
+        with open(path) as f:
+            record = json.load(f)
+    except (OSError, ValueError) as err:
+        raise ValueError(f'thresholds file {path}: not valid JSON ({err})'
+                         ) from None
+    if not isinstance(record, dict) or 'thresholds' not in record \
+            or 'classes' not in record:
+        raise ValueError(
+            f'thresholds file {path}: expected a JSON object with '
+            "'classes' and 'thresholds' (as written by "
+            'tools/analysis/calibrate_thresholds.py)')
+    names, values = record['classes'], record['thresholds']
+    if not isinstance(names, list) or not isinstance(values, list) or \
+            len(names) != len(values):
+        raise ValueError(
+            f"thresholds file {path}: 'classes' and 'thresholds' must be "
+            'lists of the same length, got '
+            f'{type(names).__name__} and {type(values).__name__}')
+    for name, value in zip(names, values):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value):
+            raise ValueError(f'thresholds file {path}: the threshold of '
+                             f'class {name!r} must be a finite number, got '
+                             f'{value!r}')
+    if len(set(names)) != len(names):
+        raise ValueError(f'thresholds file {path}: class names repeat in '
+                         "'classes'")
+    by_name = dict(zip(names, values))
+    if classes is None:
+        return np.asarray(values, dtype=np.float64)
+    classes = list(classes)
+    if len(names) != len(classes):
+        raise ValueError(
+            f'thresholds file {path} holds {len(names)} classes but the '
+            f'model predicts {len(classes)}: expected thresholds for '
+            f'{_short(classes)}')
+    missing = [c for c in classes if c not in by_name]
+    if missing:
+        unexpected = [n for n in names if n not in set(classes)]
+        raise ValueError(
+            f'thresholds file {path} does not match the model: it has no '
+            f'threshold for the classes {_short(missing)} and has '
+            f'thresholds for {_short(unexpected)}, which the model does not '
+            f'predict; expected the classes {_short(classes)}')
+    return np.asarray([by_name[c] for c in classes], dtype=np.float64)
+
+
+def _short(names: Sequence[str], limit: int = 10) -> str:
+    names = list(names)
+    shown = ', '.join(repr(n) for n in names[:limit])
+    more = f', ... ({len(names)} in all)' if len(names) > limit else ''
+    return f'[{shown}{more}]'
+
+
+def class_thresholds(thresholds: Union[str, Sequence[float], None],
+                     classes: Sequence[str]) -> Optional[np.ndarray]:
+    """Per-class thresholds from a thresholds file path or a sequence (one
+    value per class); None stays None."""
+    if thresholds is None:
+        return None
+    if isinstance(thresholds, str):
+        return load_thresholds(thresholds, classes)
+    values = np.asarray(thresholds, dtype=np.float64)
+    if values.shape != (len(classes), ):
+        raise ValueError(f'thresholds must hold one value per class '
+                         f'({len(classes)}), got shape {values.shape}')
+    return values
