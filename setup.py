@@ -69,5 +69,6 @@ if __name__ == '__main__':
         package_data={'mmspml': ['.mim/**/*']},
         python_requires='>=3.9',
         install_requires=read_requirements('runtime.txt'),
-        extras_require={'tests': read_requirements('tests.txt')},
+        extras_require={'tests': read_requirements('tests.txt'),
+                        'deploy': read_requirements('deploy.txt')},
         zip_safe=False)
