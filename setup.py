@@ -23,11 +23,16 @@ def read_version():
 
 
 def read_requirements(name):
+    """The requirement lines of requirements/<name>, following ``-r``."""
+    found = []
     with open(osp.join(HERE, 'requirements', name)) as f:
-        return [
-            line.split('#')[0].strip() for line in f
-            if line.split('#')[0].strip()
-        ]
+        for line in f:
+            line = line.split('#')[0].strip()
+            if line.startswith('-r '):
+                found += read_requirements(line[3:].strip())
+            elif line:
+                found.append(line)
+    return found
 
 
 def add_mim_extension():
@@ -67,8 +72,9 @@ if __name__ == '__main__':
         packages=find_packages(exclude=('configs', 'tools', 'tests')),
         include_package_data=True,
         package_data={'mmspml': ['.mim/**/*']},
-        python_requires='>=3.9',
+        python_requires='>=3.10',
         install_requires=read_requirements('runtime.txt'),
         extras_require={'tests': read_requirements('tests.txt'),
-                        'deploy': read_requirements('deploy.txt')},
+                        'deploy': read_requirements('deploy.txt'),
+                        'optional': read_requirements('optional.txt')},
         zip_safe=False)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create ./.venv with the pinned OpenMMLab stack and mmspml installed in
 # develop mode. Re-running is cheap: it reinstalls only when the
-# requirements or setup.py changed. PYTHON picks the interpreter (3.9-3.12).
+# requirements or setup.py changed. PYTHON picks the interpreter (3.10-3.12).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
