@@ -16,7 +16,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmspml.utils import (find_checkpoint, set_data_root,
+from mmspml.utils import (close_distributed, find_checkpoint, set_data_root,
                           setup_cpu_distributed, suggest_registered_names,
                           trust_checkpoints)
 
@@ -82,6 +82,7 @@ def main():
     if args.out:
         from mmengine.fileio import dump
         dump(metrics, args.out)
+    close_distributed()
 
 
 if __name__ == '__main__':

@@ -13,8 +13,9 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmspml.utils import (set_data_root, setup_cpu_distributed,
-                          suggest_registered_names, trust_checkpoints)
+from mmspml.utils import (close_distributed, set_data_root,
+                          setup_cpu_distributed, suggest_registered_names,
+                          trust_checkpoints)
 
 
 def parse_args():
@@ -130,6 +131,7 @@ def main():
         runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
             Runner.from_cfg(cfg)
         runner.train()
+    close_distributed()
 
 
 if __name__ == '__main__':

@@ -126,6 +126,16 @@ if needs_safe_checkpoint_types():
 load_downloads_safely()
 
 
+def close_distributed() -> None:
+    """Wait for every rank, then destroy the process group, if there is
+    one. Left to interpreter exit, the group's teardown can abort a rank
+    (SIGABRT) after its work is done."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def setup_cpu_distributed(cfg) -> None:
     """Make ``--launcher pytorch`` work on a machine without CUDA.
 
