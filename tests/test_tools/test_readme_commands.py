@@ -95,6 +95,30 @@ def test_readme_commands_run_as_written_after_the_quick_start(mirror):
     assert '| an_demo | `configs/an/an_demo.py` |' in results
 
 
+def test_using_a_trained_model_commands_run_as_written(mirror):
+    if not (mirror / 'work_dirs/demo/gr_demo/seed0').is_dir():
+        run(mirror, quick_start_command())
+    block = list(commands(readme_block('## Using a trained model')))
+    assert len(block) == 4
+    outputs = [run(mirror, cmd) for cmd in block]
+    import json
+    records = json.loads((mirror / 'predictions.json').read_text())
+    images = sorted((mirror / 'data/mnist_mosaic/images/test').iterdir())
+    assert [r['img_path'] for r in records] == [
+        f'data/mnist_mosaic/images/test/{p.name}' for p in images]
+    assert len(list((mirror / 'drawn').iterdir())) == len(images)
+    thresholds = json.loads((mirror / 'thresholds.json').read_text())
+    assert len(thresholds['thresholds']) == 10
+    calibrated = json.loads((mirror / 'calibrated.json').read_text())
+    for record in calibrated:
+        assert set(record['labels']) == {
+            c for c, t in zip(thresholds['classes'], thresholds['thresholds'])
+            if record['scores'][c] >= t
+        }
+    assert (mirror / 'gr_demo.onnx').is_file()
+    assert 'max abs difference' in outputs[3]
+
+
 def test_training_console_starts_with_one_line_and_logs_the_rest(mirror):
     out = run(mirror, 'python tools/train.py configs/gr_demo.py --work-dir '
               'work_dirs/quiet --cfg-options train_cfg.max_epochs=1')
