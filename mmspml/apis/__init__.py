@@ -1,8 +1,13 @@
 from .experiment import (format_table, method_by_dataset, run_configs,
                          summarize, train_and_test)
 from .inferencer import SPMLInferencer
+from .onnx_export import (ImagesToScores, describe_input, export_onnx,
+                          input_size_from_config, max_abs_difference,
+                          write_metadata)
 
 __all__ = [
     'train_and_test', 'run_configs', 'summarize', 'format_table',
-    'method_by_dataset', 'SPMLInferencer'
+    'method_by_dataset', 'SPMLInferencer', 'ImagesToScores',
+    'input_size_from_config', 'export_onnx', 'describe_input',
+    'write_metadata', 'max_abs_difference'
 ]

@@ -2,7 +2,6 @@
 onnxruntime on raw images, gives the scores of PyTorch's ``test_step`` for
 any batch size; the input size comes from the test pipeline; a missing
 deploy package is named with its install command."""
-import importlib.util
 import json
 import os.path as osp
 import re
@@ -19,6 +18,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import save_checkpoint, weights_to_cpu
 from mmpretrain.registry import MODELS
 
+from mmspml.apis import onnx_export
 from mmspml.datasets.mnist_mosaic import DIGIT_CLASSES
 from tests.helpers.paths import REPO, config_file
 from tests.helpers.runner_utils import python
@@ -102,10 +102,8 @@ def exported(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('export_onnx', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The tool's logic, :mod:`mmspml.apis.onnx_export`."""
+    return onnx_export
 
 
 @pytest.mark.parametrize('batch', [1, 3])
@@ -184,8 +182,8 @@ def test_batch_size_fixes_the_batch_dimension(exported, tool, tmp_path):
     model, _, _ = exported
     out = str(tmp_path / 'fixed.onnx')
     module = tool.ImagesToScores(model).eval()
-    tool.export(module, raw_images(4, seed=0).float(), out,
-                exporter='torchscript', dynamic_batch=False)
+    tool.export_onnx(module, raw_images(4, seed=0).float(), out,
+                     exporter='torchscript', dynamic_batch=False)
     graph = onnx.load(out).graph
     assert [d.dim_value for d in
             graph.input[0].type.tensor_type.shape.dim] == [4, 3, 56, 56]
