@@ -80,11 +80,11 @@ def set_amp(cfg) -> None:
             f'--amp: the config uses optim_wrapper type {wrapper!r}; set '
             "AmpOptimWrapper or AutocastOptimWrapper in the config instead.")
     from mmengine.device import get_device
-    if get_device() != 'cpu':
+    if get_device() in ('cuda', 'npu', 'mlu', 'musa'):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     else:
-        print('--amp on a CPU-only machine: bfloat16 autocast '
+        print(f'--amp on {get_device()}: bfloat16 autocast '
               "(optim_wrapper type 'AutocastOptimWrapper'); MMEngine's "
               'AmpOptimWrapper needs a GPU.')
         cfg.optim_wrapper.type = 'AutocastOptimWrapper'

@@ -120,7 +120,7 @@ def load_checkpoint_checked(model: torch.nn.Module, filename: str) -> dict:
     """Load ``filename`` into ``model`` with safe loading (see
     :mod:`mmspml.utils.compat`) and check that it fits: every parameter and
     buffer of the model must be in the checkpoint with the same shape.
-    Extra entries (a loss's per-sample training state) are ignored.
+    Extra entries (a loss's per-sample training state) are not loaded.
 
     Args:
         model (nn.Module): The model built from the config.
@@ -154,7 +154,12 @@ def load_checkpoint_checked(model: torch.nn.Module, filename: str) -> dict:
             f'({len(missing)} weights missing, {len(mismatched)} of another '
             f'shape; e.g. a different num_classes or backbone): '
             + '; '.join(details))
-    _load_checkpoint_to_model(model, checkpoint, strict=False)
+    # Only the model's own entries: a loss's per-sample training state
+    # (N x C buffers of ROLE, EM + APL, LL-Cp) is not needed to predict.
+    own = model.state_dict().keys()
+    _load_checkpoint_to_model(
+        model, {'state_dict': {k: v for k, v in state.items() if k in own}},
+        strict=False)
     return checkpoint
 
 

@@ -155,7 +155,10 @@ def looks_valid(data_list: list, classes: Optional[Sequence[str]]) -> bool:
     if not set(map(type, values)) <= {int}:
         return False
     if classes is not None and values:
-        values = np.asarray(values, dtype=np.int64)
+        try:
+            values = np.asarray(values, dtype=np.int64)
+        except OverflowError:  # the row-by-row check names it
+            return False
         if values.min() < 0 or values.max() >= len(classes):
             return False
     return len(set(map(osp.normpath, paths))) == len(paths)
@@ -253,8 +256,10 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
         self.gt_labels = None
         super().full_init()
         # ``filter_data`` indexed the labels of the final data list unless
-        # ``indices`` took a subset after it; index them again then.
-        if self.gt_labels is None or len(self.gt_labels) != len(self):
+        # ``indices`` took a subset (or reordered it) after it; index them
+        # again then.
+        if (self.gt_labels is None or self._indices is not None
+                or len(self.gt_labels) != len(self)):
             self.gt_labels = None
             self.gt_labels = gt_labels_of(self, len(self.CLASSES),
                                           self.describe())
@@ -273,11 +278,12 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
             return [self.parse_data_info(info) for info in raw_list]
         for key, prefix in self.data_prefix.items():
             join = fileio.get_file_backend(prefix).join_path
-            for info in raw_list:
+            for row, info in enumerate(raw_list):
                 if key not in info:
                     raise ValueError(
-                        f'{self.ann_file}: an entry has no {key!r} for the '
-                        f'data_prefix {key}={prefix!r}: {short_repr(info)}')
+                        f'{self.ann_file}: data_list[{row}] has no {key!r} '
+                        f'for the data_prefix {key}={prefix!r}: '
+                        f'{short_repr(info)}')
                 info[key] = join(prefix, info[key])
         return raw_list
 

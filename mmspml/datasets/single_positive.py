@@ -1,6 +1,8 @@
 """Turn any fully labelled multi-label dataset into a single-positive one."""
 import copy
 import json
+import numbers
+import os
 import os.path as osp
 import weakref
 from typing import Dict, Optional, Tuple, Union
@@ -97,6 +99,13 @@ class LabelSource:
                     f"{info.get('img_path')!r}) has {len(positives)}: "
                     f'{positives}{source}. Fix the observed labels or use '
                     "observed='draw'.")
+            if not (isinstance(positives[0], numbers.Integral)
+                    and 0 <= positives[0] < num_classes):
+                raise ValueError(
+                    f'{self.where}: the observed positive of row {row} '
+                    f"(image {info.get('img_path')!r}) is "
+                    f'{positives[0]!r}, not a class index in [0, '
+                    f'{num_classes}){source}.')
             positive[i] = positives[0]
         return SparseLabels.from_single(positive, num_classes)
 
@@ -109,9 +118,11 @@ _SOURCES: 'weakref.WeakValueDictionary[str, LabelSource]' = \
 
 def source_key(dataset_cfg: dict, **protocol) -> Optional[str]:
     """The key under which wrappers share a :class:`LabelSource`: the
-    dataset config without its pipeline, the protocol arguments and the
-    size and time of a local annotation file (so a rewritten file is read
-    again). None when the config cannot be written as JSON."""
+    dataset config without its pipeline, the protocol arguments and, for a
+    local ``ann_file``, its inode, size and modification time (so a
+    rewritten annotation file is read again; the files a benchmark reader
+    finds under ``data_root`` are not stamped). None when the config cannot
+    be written as JSON (nothing is shared then)."""
     cfg = {k: v for k, v in dict(dataset_cfg).items() if k != 'pipeline'}
     ann_file = cfg.get('ann_file')
     stamp = None
@@ -119,11 +130,11 @@ def source_key(dataset_cfg: dict, **protocol) -> Optional[str]:
         path = ann_file if osp.isabs(ann_file) else osp.join(
             cfg.get('data_root') or '', ann_file)
         if osp.isfile(path):
-            stat = osp.getmtime(path), osp.getsize(path)
-            stamp = [path, *stat]
+            stat = os.stat(path)
+            stamp = [path, stat.st_ino, stat.st_size, stat.st_mtime_ns]
     try:
         return json.dumps([cfg, protocol, stamp], sort_keys=True)
-    except TypeError:
+    except (TypeError, ValueError):
         return None
 
 
@@ -140,7 +151,7 @@ class SinglePositiveDataset:
     """Wrap a multi-label dataset so that each image keeps one positive.
 
     The single positive is drawn once over all rows of the wrapped dataset,
-    in file order, exactly as Cole et al. (:func:`sample_single_positive`);
+    in file order, exactly as Cole et al. (:func:`draw_single_positive`);
     the optional train/val split (:func:`split_train_val`) is made after the
     draw, so the train and val wrappers of one annotation file agree.
 
@@ -167,7 +178,7 @@ class SinglePositiveDataset:
             ``'full'`` trains on all positives (the fully labelled upper
             bound, same rows and split). Defaults to ``'single_positive'``.
         observed (str): ``'draw'`` draws the single positives with
-            :func:`sample_single_positive`; ``'dataset'`` takes them from the
+            :func:`draw_single_positive`; ``'dataset'`` takes them from the
             wrapped dataset's ``observed_label`` (e.g. the ``labels_obs`` of
             :class:`SPMLFormatted`), which must hold exactly one positive
             per image (an error names the row otherwise). Defaults to

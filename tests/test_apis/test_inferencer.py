@@ -204,3 +204,37 @@ def test_a_checkpoint_that_runs_code_is_refused_before_it_runs(
                        r'loading \(weights_only=True\) refused posix.system'):
         SPMLInferencer(demo['config'], str(tmp_path / 'evil.pth'))
     assert not marker.exists()
+
+
+def test_a_loss_s_training_state_is_not_loaded(tmp_path):
+    """A ROLE checkpoint holds N x C estimates; predicting needs only the
+    model's weights, so the state is left in the file."""
+    import numpy as np
+
+    from mmspml.apis.inferencer import load_checkpoint_checked
+    from mmspml.datasets import SparseLabels
+
+    def build():
+        return MODELS.build(dict(
+            type='ImageClassifier',
+            backbone=dict(type='ResNet', depth=18, stem_channels=8,
+                          base_channels=8, out_indices=(3, )),
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(type='SPMLLinearClsHead', num_classes=3,
+                      in_channels=64,
+                      loss=dict(type='ROLELoss', expected_num_pos=1.0))))
+
+    trained = build()
+    trained.head.loss_module.init_sample_state(
+        SparseLabels.from_single(np.arange(50) % 3, 3))
+    with torch.no_grad():
+        trained.head.fc.weight.mul_(3)
+    path = tmp_path / 'role.pth'
+    torch.save(dict(state_dict=trained.state_dict(), meta={}), path)
+    assert 'head.loss_module.estimates' in trained.state_dict()
+
+    fresh = build()
+    load_checkpoint_checked(fresh, str(path))
+    assert fresh.head.loss_module.state == {}
+    assert not any('loss_module' in k for k in fresh.state_dict())
+    assert torch.equal(fresh.head.fc.weight, trained.head.fc.weight)

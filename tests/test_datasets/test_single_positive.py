@@ -158,3 +158,59 @@ def test_coco_json_is_parsed_once_for_train_and_val(tmp_path, monkeypatch):
     assert calls == ['train']
     assert len(train) + len(val) == len(train.source.rows)
     assert not set(train.rows) & set(val.rows)
+
+
+def test_indices_that_reorder_rows_keep_each_image_s_labels(
+        multilabel_dataset):
+    """MMEngine's ``indices`` reorders rows after the labels are indexed:
+    they are indexed again, so no image gets another image's labels."""
+    labels = random_labels(6, 4, seed=3)
+    source = dict(multilabel_dataset(labels), indices=[5, 0, 3, 1, 4, 2])
+    dataset = build(source)
+    inner = dataset.dataset
+    for row in range(6):
+        assert inner.gt_labels.positives(row).tolist() == \
+            inner.get_cat_ids(row)
+    np.testing.assert_array_equal(dataset.full_labels,
+                                  labels[[5, 0, 3, 1, 4, 2]])
+
+
+def test_a_same_size_rewrite_is_read_again(multilabel_dataset, tmp_path):
+    labels = random_labels(20, 4, seed=1)
+    first = build(multilabel_dataset(labels))
+    swapped = labels[:, [1, 0, 2, 3]]  # same file size, other labels
+    second = build(multilabel_dataset(swapped))
+    assert first.source is not second.source
+    np.testing.assert_array_equal(second.full_labels, swapped)
+
+
+class ObservedSource:
+    """A multi-label dataset that provides its own observed positives."""
+    metainfo = dict(classes=('a', 'b', 'c'))
+    pipeline = None
+
+    def __init__(self, observed):
+        self.observed = observed
+
+    def __len__(self):
+        return len(self.observed)
+
+    def get_cat_ids(self, row):
+        return [0, 1]
+
+    def get_data_info(self, row):
+        return dict(img_path=f'img{row}.jpg',
+                    observed_label=self.observed[row])
+
+
+def test_observed_dataset_positive_out_of_range_names_the_row():
+    from mmspml.datasets import SinglePositiveDataset
+    dataset = SinglePositiveDataset(ObservedSource([[0], [1]]),
+                                    observed='dataset')
+    assert dataset.observed.indices.tolist() == [0, 1]
+    for bad in (3, -1):
+        with pytest.raises(ValueError,
+                           match=rf"row 1 \(image 'img1.jpg'\) is {bad}, "
+                           r'not a class index in \[0, 3\)'):
+            SinglePositiveDataset(ObservedSource([[0], [bad]]),
+                                  observed='dataset')

@@ -124,3 +124,41 @@ def test_hook_logs_what_an_independent_pass_recomputes(tmp_path):
     assert last['step'] == 3
     assert last['diagnostics/k_calibration_error'] == pytest.approx(
         expected['error'])
+
+
+def test_prediction_pass_leaves_the_random_states_as_they_were():
+    """Random training transforms draw from random/NumPy/torch; the pass
+    restores all three, so training continues unchanged."""
+    import random
+    from types import SimpleNamespace
+
+    from mmspml.engine.hooks import PseudoLabelDiagnosticsHook
+
+    class RandomSamples:
+        metainfo = dict(classes=('a', 'b'))
+
+        def __getitem__(self, i):
+            noise = (random.random() + np.random.rand() +
+                     torch.rand(()).item())  # a random transform
+            return dict(sample_idx=i, score=noise % 1)
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(1))
+
+        def test_step(self, batch):
+            return [SimpleNamespace(sample_idx=s['sample_idx'],
+                                    pred_score=torch.tensor([s['score'], 0.]))
+                    for s in batch]
+
+    runner = SimpleNamespace(
+        model=Model(), train_dataloader=SimpleNamespace(collate_fn=list))
+    random.seed(1), np.random.seed(1), torch.manual_seed(1)
+    before = (random.random(), np.random.rand(), torch.rand(()).item())
+    random.seed(1), np.random.seed(1), torch.manual_seed(1)
+    idx, scores = PseudoLabelDiagnosticsHook(batch_size=2).predict(
+        runner, RandomSamples(), np.arange(5))
+    after = (random.random(), np.random.rand(), torch.rand(()).item())
+    assert idx.tolist() == [0, 1, 2, 3, 4] and scores.shape == (5, 2)
+    assert after == before

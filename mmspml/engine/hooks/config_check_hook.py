@@ -50,8 +50,11 @@ class SPMLConfigCheckHook(SPMLLossHookBase):
                 "'SPMLLinearClsHead'.")
         if not loss.supports_amp and isinstance(runner.optim_wrapper,
                                                 AmpOptimWrapper):
-            raise ValueError(f'{name} does not support mixed precision '
-                             '(--amp / AmpOptimWrapper); train it in fp32.')
+            raise ValueError(
+                f'{name} does not support AmpOptimWrapper (--amp on a GPU): '
+                'its loss scaler would scale the gradients the loss learns '
+                "from. Train in fp32, or in bf16 with optim_wrapper.type="
+                "'AutocastOptimWrapper' (no scaler).")
         if not isinstance(runner.train_loop, EpochBasedTrainLoop):
             print_log(
                 f'{name} follows epochs (schedules, warm-ups, pseudo-label '

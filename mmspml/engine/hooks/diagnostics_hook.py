@@ -2,6 +2,7 @@
 set's unannotated entries, with the full labels the wrapper keeps."""
 import json
 import os
+import random
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
@@ -148,8 +149,9 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
     unannotated entries tracks the hidden truth.
 
     On a fixed subset of the training set (the same rows every time) it
-    predicts p in eval mode (the training pipeline, without a DataLoader,
-    so the training's random state is untouched), and, with the full
+    predicts p in eval mode (the training pipeline, without a DataLoader;
+    the random states are restored afterwards, so training goes on
+    unchanged), and, with the full
     labels that :class:`SinglePositiveDataset` keeps, splits the
     unannotated entries into hidden positives and negatives:
 
@@ -216,7 +218,22 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
 
     @torch.no_grad()
     def predict(self, runner, dataset, rows: np.ndarray):
-        """Scores of ``rows`` (this rank's share, then all ranks')."""
+        """Scores of ``rows`` (this rank's share, then all ranks').
+
+        The random states of ``random``, NumPy and torch are restored
+        afterwards: random transforms of the training pipeline draw from
+        them, and training must go on as if this pass had not happened.
+        """
+        states = (random.getstate(), np.random.get_state(),
+                  torch.get_rng_state())
+        try:
+            return self._predict(runner, dataset, rows)
+        finally:
+            random.setstate(states[0])
+            np.random.set_state(states[1])
+            torch.set_rng_state(states[2])
+
+    def _predict(self, runner, dataset, rows: np.ndarray):
         model = runner.model
         collate = runner.train_dataloader.collate_fn
         mine = rows[get_rank()::get_world_size()]
@@ -249,8 +266,12 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
                 f'{type(dataset).__name__}.')
         loss = self.get_loss(runner)
         idx, scores = self.predict(runner, dataset, self.subset(dataset))
+        # The labels training sees: the drawn positive, or every positive
+        # for labels='full' (then nothing is unannotated).
+        trained = dataset.full if dataset.labels == 'full' else \
+            dataset.observed
         result = pseudo_label_diagnostics(
-            scores, dataset.observed.to_dense(rows=idx),
+            scores, trained.to_dense(rows=idx),
             dataset.full.to_dense(rows=idx), loss, self.num_bins)
         epoch = runner.epoch + 1
         result.update(epoch=epoch, num_images=len(idx))

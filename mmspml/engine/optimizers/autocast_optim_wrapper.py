@@ -37,6 +37,12 @@ class AutocastOptimWrapper(OptimWrapper):
     @contextmanager
     def optim_context(self, model: torch.nn.Module):
         device_type = next(model.parameters()).device.type
+        if device_type == 'cuda' and not torch.cuda.is_bf16_supported():
+            raise RuntimeError(
+                'AutocastOptimWrapper: this GPU has no bfloat16 support '
+                f'({torch.cuda.get_device_name()}); train with '
+                "optim_wrapper.type='AmpOptimWrapper' (float16 with loss "
+                "scaling) or in float32 ('OptimWrapper').")
         with super().optim_context(model), torch.autocast(
                 device_type=device_type, dtype=self.cast_dtype):
             yield

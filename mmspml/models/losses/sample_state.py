@@ -21,8 +21,11 @@ def dense_observed(observed_labels) -> torch.Tensor:
         labels = observed_labels
         dense = torch.zeros(labels.shape, dtype=torch.float32)
         rows = np.repeat(np.arange(len(labels)), np.diff(labels.indptr))
-        dense[torch.from_numpy(rows),
-              torch.from_numpy(labels.indices.astype(np.int64))] = 1
+        cols = labels.indices.astype(np.int64)
+        if labels.states is not None:  # observed negatives stay 0
+            positive = labels.states == 1  # SparseLabels' POSITIVE
+            rows, cols = rows[positive], cols[positive]
+        dense[torch.from_numpy(rows), torch.from_numpy(cols)] = 1
         return dense
     return torch.as_tensor(np.asarray(observed_labels), dtype=torch.float32)
 

@@ -65,3 +65,11 @@ def test_cpu_state_stays_when_the_module_moves(name):
 def test_state_device_is_checked():
     with pytest.raises(ValueError, match="state_device must be None or 'cpu'"):
         LLCpLoss(state_device='cuda')
+
+
+def test_observed_negatives_are_not_made_positive_in_the_state():
+    from mmspml.datasets import NEGATIVE, POSITIVE
+    from mmspml.models.losses.sample_state import dense_observed
+    labels = SparseLabels(np.array([0, 2, 3]), np.array([0, 2, 1]), 3,
+                          states=np.array([POSITIVE, NEGATIVE, POSITIVE]))
+    assert dense_observed(labels).tolist() == [[1, 0, 0], [0, 1, 0]]
