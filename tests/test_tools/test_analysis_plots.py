@@ -64,6 +64,9 @@ def test_method_comparison_from_results_json(tmp_path):
     assert f'gr_demo: 92.17 ± {std:.2f} (3 runs)' in out
     assert out.index('an_demo') < out.index('gr_demo')  # sorted by mean
     assert (tmp_path / 'm.png').stat().st_size > 5_000
+    out = python('tools/analysis/plot_results.py', str(path), '--metric',
+                 'spml/OF1', ok=False)
+    assert "gr_demo: a run has no 'spml/OF1'" in out
 
 
 def test_class_ap_chart_reads_classwise_metrics(tmp_path):
@@ -77,6 +80,12 @@ def test_class_ap_chart_reads_classwise_metrics(tmp_path):
               if line.split(':')[0] in ('cat', 'dog', 'emu', 'cow')]
     assert listed == ['cat', 'cow', 'dog', 'emu']
     assert (tmp_path / 'ap.png').stat().st_size > 5_000
+    out = python('tools/analysis/plot_class_ap.py', str(path), '--top', '1',
+                 '--out', str(tmp_path / 'top.png'))
+    shown = [line.split(':')[0] for line in out.splitlines()
+             if line.split(':')[0] in ('cat', 'dog', 'emu', 'cow', '...')]
+    assert shown == ['cat', '...', 'dog']
+    assert '1 classes without positives are left out' in out
     path.write_text(json.dumps({'spml/mAP': 70.0}))
     out = python('tools/analysis/plot_class_ap.py', str(path), ok=False)
     assert 'test_evaluator.classwise=True' in out

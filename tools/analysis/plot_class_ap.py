@@ -38,9 +38,15 @@ def main():
     with open(args.metrics) as f:
         metrics = json.load(f)
     pairs = class_ap(metrics)
-    if args.top and 2 * args.top < len(pairs):
-        pairs = pairs[:args.top] + [('...', float('nan'))] + \
-            pairs[-args.top:]
+    scored = [p for p in pairs if not math.isnan(p[1])]
+    if args.top and 2 * args.top < len(scored):
+        # The best and worst classes with positives; the classes without
+        # any positive (no AP) are counted, not drawn.
+        empty = len(pairs) - len(scored)
+        pairs = scored[:args.top] + [('...', float('nan'))] + \
+            scored[-args.top:]
+        if empty:
+            print(f'{empty} classes without positives are left out')
     mean_ap = next((v for k, v in metrics.items() if k.endswith('mAP')),
                    None)
 

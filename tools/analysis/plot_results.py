@@ -20,10 +20,15 @@ def method_stats(results: dict, metric: str = 'spml/mAP',
     ``'val'`` its best val mAP."""
     rows = []
     for name, runs in results.items():
-        values = [
-            run['best_val'] if split == 'val' else run['test'][metric]
-            for run in runs
-        ]
+        try:
+            values = [
+                run['best_val'] if split == 'val' else run['test'][metric]
+                for run in runs
+            ]
+        except KeyError as err:
+            raise SystemExit(
+                f'{name}: a run has no {err} in results.json; the test '
+                f'metrics it holds: {sorted(runs[0].get("test", {}))}')
         values = np.asarray(values, dtype=float)
         std = values.std(ddof=1) if len(values) > 1 else 0.0
         rows.append((name, float(values.mean()), float(std),
