@@ -28,7 +28,8 @@ from mmpretrain.utils.progress import global_live
 
 from mmspml.datasets.single_positive import build_pipeline
 from mmspml.evaluation.thresholds import class_thresholds, predicted_labels
-from mmspml.utils import explain_refused_checkpoint, find_checkpoint
+from mmspml.utils import (explain_refused_checkpoint, find_checkpoint,
+                          test_dataset_config)
 
 # What MMPretrain's folder datasets read, plus .tiff and .webp.
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif',
@@ -44,11 +45,9 @@ InputType = Union[str, os.PathLike, np.ndarray, Sequence]
 def config_test_pipeline(cfg: Config) -> list:
     """The test pipeline of ``cfg``: ``test_dataloader.dataset.pipeline``
     (or that of the dataset a wrapper holds), else ``test_pipeline``."""
-    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    while isinstance(dataset, dict):
-        if dataset.get('pipeline') is not None:
-            return copy.deepcopy(list(dataset['pipeline']))
-        dataset = dataset.get('dataset')
+    pipeline = test_dataset_config(cfg).get('pipeline')
+    if pipeline is not None:
+        return copy.deepcopy(list(pipeline))
     if cfg.get('test_pipeline') is not None:
         return copy.deepcopy(list(cfg.test_pipeline))
     raise ValueError(

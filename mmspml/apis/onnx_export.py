@@ -26,6 +26,8 @@ import torch.nn.functional as F
 from mmpretrain.models.heads import MultiLabelClsHead
 from mmpretrain.models.utils import ClsDataPreprocessor
 
+from mmspml.utils import test_dataset_config
+
 INPUT_NAME, OUTPUT_NAME = 'images', 'scores'
 # Opset 17: widely read by runtimes; torch 2.14.1's TorchScript exporter
 # goes up to 20. The dynamo exporter starts at 18.
@@ -90,24 +92,6 @@ def _height_width(size) -> Tuple[int, int]:
     return int(size[1]), int(size[0])
 
 
-def innermost_test_dataset(cfg) -> dict:
-    """The innermost dataset of ``cfg.test_dataloader`` (inside wrappers
-    such as :class:`~mmspml.datasets.SinglePositiveDataset`).
-
-    Args:
-        cfg (Config): The config.
-
-    Returns:
-        dict: The config of the first dataset that has a ``pipeline`` (or
-        the innermost one), ``{}`` without a test dataloader.
-    """
-    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    while 'pipeline' not in dataset and ('dataset' in dataset
-                                         or 'datasets' in dataset):
-        dataset = dataset.get('dataset') or dataset['datasets'][0]
-    return dataset
-
-
 def input_size_from_config(cfg) -> Tuple[int, int]:
     """The (H, W) the test pipeline resizes images to.
 
@@ -127,7 +111,7 @@ def input_size_from_config(cfg) -> Tuple[int, int]:
         ValueError: The size cannot be read from the config; give it
             yourself (``--input-size`` of the tool).
     """
-    dataset = innermost_test_dataset(cfg)
+    dataset = test_dataset_config(cfg)
     pipeline = dataset.get('pipeline') or cfg.get('test_pipeline')
     if not pipeline:
         raise ValueError('the config has no test pipeline to read the '

@@ -57,12 +57,6 @@ def gt_labels_of(dataset, num_classes: int, where: str) -> SparseLabels:
         f'{dataset.get_data_info(row).get("img_path")!r})')
 
 
-def label_matrix(dataset, num_classes: int, where: str) -> np.ndarray:
-    """The dense N x C 0/1 matrix of a multi-label dataset's labels (for
-    small datasets; :func:`gt_labels_of` keeps them sparse)."""
-    return gt_labels_of(dataset, num_classes, where).to_dense()
-
-
 def read_annotation_file(path: str) -> Any:
     """``mmengine.fileio.load(path)``; a file that cannot be parsed (e.g. a
     truncated json) raises a ``ValueError`` naming it."""

@@ -7,6 +7,18 @@ import re
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
+def test_dataset_config(cfg) -> dict:
+    """The config of the dataset that ``cfg.test_dataloader`` reads images
+    with: its dataset, or the one a wrapper holds (``dataset``; the first
+    of ``datasets``), whichever first has a ``pipeline``; the innermost one
+    when none has, ``{}`` without a test dataloader."""
+    dataset = (cfg.get('test_dataloader') or {}).get('dataset') or {}
+    while dataset.get('pipeline') is None and (dataset.get('dataset')
+                                               or dataset.get('datasets')):
+        dataset = dataset.get('dataset') or dataset['datasets'][0]
+    return dataset
+
+
 def set_data_root(cfg, data_root: str) -> int:
     """Point every dataset of ``cfg``'s dataloaders at ``data_root``.
 

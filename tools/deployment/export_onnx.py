@@ -33,17 +33,16 @@ import os.path as osp
 import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
-from mmengine.runner import CheckpointLoader
-from mmpretrain.registry import MODELS
+from mmpretrain.apis import get_model
 
+from mmspml.apis.inferencer import load_checkpoint_checked
 from mmspml.apis.onnx_export import (CHECK_ATOL, OUTPUT_NAME, ImagesToScores,
                                      describe_input, export_onnx,
                                      input_size_from_config,
                                      max_abs_difference, require,
                                      write_metadata)
-from mmspml.utils import (explain_refused_checkpoint, find_checkpoint,
-                          suggest_registered_names, trust_checkpoints)
+from mmspml.utils import (find_checkpoint, suggest_registered_names,
+                          trust_checkpoints)
 
 
 def parse_args():
@@ -111,49 +110,23 @@ def parse_args():
 
 
 def build_classifier(cfg, checkpoint: str, device: str = 'cpu'):
-    """The config's model with the checkpoint's weights, in eval mode.
+    """The config's model with the checkpoint's weights, in eval mode, built
+    and loaded as :class:`~mmspml.apis.SPMLInferencer` does (the config's
+    top-level ``data_preprocessor`` when the model has none; every weight
+    checked; a loss's per-sample state left in the file).
 
     Args:
-        cfg (Config): The config; its top-level ``data_preprocessor`` is
-            used when the model has none, as the Runner does.
+        cfg (Config): The config.
         checkpoint (str): A checkpoint file.
         device (str): Where to put the model. Defaults to ``'cpu'``.
 
     Returns:
         tuple: The model and the checkpoint's ``meta`` dict.
     """
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model_cfg = cfg.model.copy()
-    if cfg.get('data_preprocessor') is not None:
-        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     with suggest_registered_names():
-        model = MODELS.build(model_cfg)
-    with explain_refused_checkpoint(checkpoint):
-        loaded = CheckpointLoader.load_checkpoint(
-            checkpoint, map_location='cpu')
-    state = loaded.get('state_dict', loaded)
-    state = {
-        key[len('module.'):] if key.startswith('module.') else key: value
-        for key, value in state.items()
-    }
-    try:
-        missing, unexpected = model.load_state_dict(state, strict=False)
-    except RuntimeError as err:
-        raise ValueError(f'{checkpoint} does not fit the model of the '
-                         f'config: {err}') from None
-    # A stateful loss's per-sample state is not part of the exported graph.
-    missing = [k for k in missing if not k.startswith('head.loss_module.')]
-    unexpected = [
-        k for k in unexpected if not k.startswith('head.loss_module.')
-    ]
-    if missing or unexpected:
-        raise ValueError(
-            f'{checkpoint} does not fit the model of the config: missing '
-            f'{missing[:5]}, unexpected {unexpected[:5]} '
-            f'({len(missing)} and {len(unexpected)} in all); is it the '
-            'config the checkpoint was trained with?')
-    meta = loaded.get('meta') or {}
-    return model.to(device).eval(), meta
+        model = get_model(cfg, pretrained=False)
+    loaded = load_checkpoint_checked(model, checkpoint)
+    return model.to(device).eval(), loaded.get('meta') or {}
 
 
 def main():
