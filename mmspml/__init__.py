@@ -1,11 +1,19 @@
 """mmspml: single-positive multi-label learning for MMPretrain.
 
-Importing the package registers its losses, datasets, metrics and hooks into
-MMPretrain's registries (configs load it through ``custom_imports``) and
-installs the small compatibility shims of :mod:`mmspml.utils.compat`.
+Importing the package registers its losses, datasets, transforms, metrics,
+hooks, runner and two checkpoint prefixes (``safe://``, ``trusted://``)
+into the OpenMMLab registries, and changes nothing else in the process
+(configs load it through ``custom_imports``).
 """
+import warnings
+
 from .version import __version__
-from .utils import compat  # noqa: F401  (safe checkpoint types, see there)
-from . import apis, datasets, engine, evaluation, models  # noqa: F401,E402
+
+with warnings.catch_warnings():
+    # mmcv-lite lacks a compiled op that no classifier uses and says so when
+    # mmpretrain is first imported; the filter is restored on exit.
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
+    from . import apis, datasets, engine, evaluation, models  # noqa: F401
 
 __all__ = ['__version__']

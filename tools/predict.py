@@ -21,12 +21,12 @@ import os.path as osp
 import pickle
 import sys
 
-import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
+import mmspml  # noqa: F401  (registers mmspml's modules)
 from mmengine.config import Config, DictAction
 
 from mmspml.apis import SPMLInferencer
 from mmspml.apis.inferencer import expand_inputs
-from mmspml.utils import (suggest_registered_names, trust_checkpoints,
+from mmspml.utils import (suggest_registered_names,
                           write_atomically)
 
 
@@ -64,8 +64,10 @@ def parse_args():
     parser.add_argument(
         '--trust-checkpoint',
         action='store_true',
-        help='load checkpoints with full unpickling (they can run any code: '
-        'only for files you trust; see docs/checkpoints.md)')
+        help='load the checkpoint with full unpickling, which RUNS CODE '
+        'FROM THE FILE: only for files you trust (docs/checkpoints.md). '
+        'Without it a checkpoint loads with weights_only=True; '
+        'tools/convert_checkpoint.py rewrites a trusted old one once')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -84,8 +86,6 @@ def fail(message: str):
 
 def main():
     args = parse_args()
-    if args.trust_checkpoint:
-        trust_checkpoints()
     try:
         inputs = expand_inputs(args.inputs)
     except (FileNotFoundError, ValueError) as err:
@@ -100,7 +100,8 @@ def main():
             inferencer = SPMLInferencer(
                 cfg, args.checkpoint, device=args.device,
                 threshold=args.threshold, topk=args.topk,
-                thresholds=args.thresholds)
+                thresholds=args.thresholds,
+                trust_checkpoint=args.trust_checkpoint)
     except (FileNotFoundError, ValueError, pickle.UnpicklingError) as err:
         fail(str(err))
     print(f'{len(inputs)} images, checkpoint {inferencer.checkpoint}',

@@ -11,14 +11,15 @@ import argparse
 import os
 import os.path as osp
 
-import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
+import mmspml  # noqa: F401  (registers mmspml's modules)
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmspml.utils import (close_distributed, find_checkpoint, set_data_root,
-                          setup_cpu_distributed, suggest_registered_names,
-                          trust_checkpoints)
+from mmspml.utils import (close_distributed, find_checkpoint,
+                          set_data_root,
+                          setup_cpu_distributed, stop_with_message,
+                          suggest_registered_names)
 
 
 def parse_args():
@@ -31,8 +32,10 @@ def parse_args():
     parser.add_argument(
         '--trust-checkpoint',
         action='store_true',
-        help='load checkpoints with full unpickling (they can run any code: '
-        'only for files you trust; see docs/checkpoints.md)')
+        help='load the checkpoint with full unpickling, which RUNS CODE '
+        'FROM THE FILE: only for files you trust (docs/checkpoints.md). '
+        'Without it a checkpoint loads with weights_only=True; '
+        'tools/convert_checkpoint.py rewrites a trusted old one once')
     parser.add_argument(
         '--data-root',
         help='folder of the dataset: replaces every data_root in the '
@@ -58,8 +61,6 @@ def parse_args():
 
 def main():
     args = parse_args()
-    if args.trust_checkpoint:
-        trust_checkpoints()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
@@ -67,15 +68,18 @@ def main():
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = find_checkpoint(args.checkpoint)
+    with stop_with_message('tools/test.py'):
+        cfg.load_from = find_checkpoint(args.checkpoint)
     if args.data_root is not None:
         set_data_root(cfg, args.data_root)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if args.trust_checkpoint:
+        cfg.trust_checkpoint = True  # SPMLRunner: the tested checkpoint
     if cfg.test_dataloader.get('num_workers', 0) == 0:
         cfg.test_dataloader['persistent_workers'] = False
     setup_cpu_distributed(cfg)
-    with suggest_registered_names():
+    with suggest_registered_names(), stop_with_message('tools/test.py'):
         runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
             Runner.from_cfg(cfg)
         metrics = runner.test()

@@ -8,14 +8,14 @@ import argparse
 import os
 import os.path as osp
 
-import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
+import mmspml  # noqa: F401  (registers mmspml's modules)
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmspml.utils import (close_distributed, set_data_root,
-                          setup_cpu_distributed, suggest_registered_names,
-                          trust_checkpoints)
+                          setup_cpu_distributed, stop_with_message,
+                          suggest_registered_names)
 
 
 def parse_args():
@@ -25,8 +25,10 @@ def parse_args():
     parser.add_argument(
         '--trust-checkpoint',
         action='store_true',
-        help='load checkpoints with full unpickling (they can run any code: '
-        'only for files you trust; see docs/checkpoints.md)')
+        help='load the checkpoint with full unpickling, which RUNS CODE '
+        'FROM THE FILE: only for files you trust (docs/checkpoints.md). '
+        'Without it a checkpoint loads with weights_only=True; '
+        'tools/convert_checkpoint.py rewrites a trusted old one once')
     parser.add_argument(
         '--data-root',
         help='folder of the dataset: replaces every data_root in the '
@@ -113,6 +115,8 @@ def merge_args(cfg, args):
         cfg.setdefault('auto_scale_lr', dict())['enable'] = True
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if args.trust_checkpoint:
+        cfg.trust_checkpoint = True  # SPMLRunner: load_from / --resume
     # persistent_workers needs worker processes.
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(name)
@@ -123,11 +127,9 @@ def merge_args(cfg, args):
 
 def main():
     args = parse_args()
-    if args.trust_checkpoint:
-        trust_checkpoints()
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_cpu_distributed(cfg)
-    with suggest_registered_names():
+    with suggest_registered_names(), stop_with_message('tools/train.py'):
         runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
             Runner.from_cfg(cfg)
         runner.train()

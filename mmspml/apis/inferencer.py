@@ -17,8 +17,7 @@ from mmengine.dataset import default_collate
 from mmengine.model import BaseModel
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import (_load_checkpoint,
-                                        _load_checkpoint_to_model)
+from mmengine.runner import load_state_dict
 from mmengine.utils import import_modules_from_strings
 from mmpretrain.apis import get_model
 from mmpretrain.apis.base import BaseInferencer
@@ -28,7 +27,9 @@ from mmpretrain.utils.progress import global_live
 
 from mmspml.datasets.single_positive import build_pipeline
 from mmspml.evaluation.thresholds import class_thresholds, predicted_labels
-from mmspml.utils import (explain_refused_checkpoint, find_checkpoint,
+from mmspml.engine.runner.checkpoint import load_checkpoint_file
+from mmspml.engine.runner.spml_runner import check_checkpoint_layout
+from mmspml.utils import (find_checkpoint,
                           test_dataset_config)
 
 # What MMPretrain's folder datasets read, plus .tiff and .webp.
@@ -115,24 +116,25 @@ def expand_inputs(inputs: InputType) -> list:
     return result
 
 
-def load_checkpoint_checked(model: torch.nn.Module, filename: str) -> dict:
-    """Load ``filename`` into ``model`` with safe loading (see
-    :mod:`mmspml.utils.compat`) and check that it fits: every parameter and
-    buffer of the model must be in the checkpoint with the same shape.
-    Extra entries (a loss's per-sample training state) are not loaded.
+def load_checkpoint_checked(model: torch.nn.Module, filename: str,
+                            trust: bool = False) -> dict:
+    """Load ``filename`` into ``model`` with safe loading
+    (:func:`~mmspml.engine.runner.checkpoint.load_checkpoint_file`) and
+    check that it fits: every parameter and buffer of the model must be in
+    the checkpoint with the same shape. Extra entries (a loss's per-sample
+    training state) are not loaded.
 
     Args:
         model (nn.Module): The model built from the config.
         filename (str): The checkpoint file.
+        trust (bool): Full unpickling, for a file you trust (it can run
+            code). Defaults to False.
 
     Returns:
         dict: The loaded checkpoint (``meta`` holds ``dataset_meta``).
     """
-    with explain_refused_checkpoint(filename):
-        checkpoint = _load_checkpoint(filename, map_location='cpu')
-    if not isinstance(checkpoint, dict):
-        raise ValueError(f'{filename}: not a checkpoint (a dict with a '
-                         f'state_dict), got {type(checkpoint).__name__}')
+    checkpoint = load_checkpoint_file(filename, 'cpu', trust=trust)
+    check_checkpoint_layout(checkpoint, filename, resume=False)
     state = checkpoint.get('state_dict', checkpoint)
     state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
     missing, mismatched = [], []
@@ -156,9 +158,8 @@ def load_checkpoint_checked(model: torch.nn.Module, filename: str) -> dict:
     # Only the model's own entries: a loss's per-sample training state
     # (N x C buffers of ROLE, EM + APL, LL-Cp) is not needed to predict.
     own = model.state_dict().keys()
-    _load_checkpoint_to_model(
-        model, {'state_dict': {k: v for k, v in state.items() if k in own}},
-        strict=False)
+    load_state_dict(model, {k: v for k, v in state.items() if k in own},
+                    strict=False)
     return checkpoint
 
 
@@ -185,6 +186,12 @@ def class_names(model: BaseModel, cfg: Config,
     for where, names in sources:
         if names is None:
             continue
+        if isinstance(names, str) or not isinstance(
+                names, (list, tuple)) or not all(
+                    isinstance(n, (str, int)) for n in names):
+            raise ValueError(
+                f'{where}: the class names must be a list of strings, got '
+                f'{type(names).__name__} {str(names)[:80]}')
         names = [str(n) for n in names]
         if num_classes is not None and len(names) != num_classes:
             raise ValueError(
@@ -236,6 +243,9 @@ class SPMLInferencer(BaseInferencer):
             one value per class. Defaults to None.
         classes (Sequence[str], optional): Class names; by default those
             saved in the checkpoint (or the config's). Defaults to None.
+        trust_checkpoint (bool): Load ``pretrained`` with full unpickling,
+            which runs any code the file holds: only for files you trust.
+            Defaults to False (``weights_only=True``, no allow-list).
 
     Example:
         >>> from mmspml.apis import SPMLInferencer
@@ -257,7 +267,8 @@ class SPMLInferencer(BaseInferencer):
                  threshold: Optional[float] = None,
                  topk: Optional[int] = None,
                  thresholds: Union[str, Sequence[float], None] = None,
-                 classes: Optional[Sequence[str]] = None) -> None:
+                 classes: Optional[Sequence[str]] = None,
+                 trust_checkpoint: bool = False) -> None:
         if sum(x is not None for x in (threshold, topk, thresholds)) > 1:
             raise ValueError('SPMLInferencer: give one of threshold, topk '
                              'and thresholds')
@@ -275,7 +286,8 @@ class SPMLInferencer(BaseInferencer):
         self.checkpoint = None
         if pretrained:
             self.checkpoint = find_checkpoint(str(pretrained))
-            checkpoint = load_checkpoint_checked(model, self.checkpoint)
+            checkpoint = load_checkpoint_checked(model, self.checkpoint,
+                                                 trust=trust_checkpoint)
         else:
             warnings.warn('SPMLInferencer: no checkpoint given; the model '
                           'keeps its initial weights.')

@@ -42,7 +42,7 @@ import os.path as osp
 import pickle
 import sys
 
-import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
+import mmspml  # noqa: F401  (registers mmspml's modules)
 import numpy as np
 from mmengine.config import Config, DictAction
 
@@ -53,8 +53,7 @@ from mmspml.evaluation.thresholds import (expected_count_threshold,
                                           save_thresholds,
                                           search_f1_thresholds,
                                           threshold_metrics)
-from mmspml.utils import (set_data_root, suggest_registered_names,
-                          trust_checkpoints)
+from mmspml.utils import (set_data_root, suggest_registered_names)
 
 SPLITS = ('test', 'val')
 
@@ -104,8 +103,10 @@ def parse_args():
     parser.add_argument(
         '--trust-checkpoint',
         action='store_true',
-        help='load checkpoints with full unpickling (they can run any code: '
-        'only for files you trust; see docs/checkpoints.md)')
+        help='load the checkpoint with full unpickling, which RUNS CODE '
+        'FROM THE FILE: only for files you trust (docs/checkpoints.md). '
+        'Without it a checkpoint loads with weights_only=True; '
+        'tools/convert_checkpoint.py rewrites a trusted old one once')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -192,8 +193,6 @@ def report(title, data, thresholds):
 
 def main():
     args = parse_args()
-    if args.trust_checkpoint:
-        trust_checkpoints()
     cfg = Config.fromfile(args.config)
     if args.data_root is not None:
         set_data_root(cfg, args.data_root)
@@ -201,8 +200,9 @@ def main():
         cfg.merge_from_dict(args.cfg_options)
     with suggest_registered_names():
         try:
-            inferencer = SPMLInferencer(cfg, args.checkpoint,
-                                        device=args.device)
+            inferencer = SPMLInferencer(
+                cfg, args.checkpoint, device=args.device,
+                trust_checkpoint=args.trust_checkpoint)
         except (FileNotFoundError, ValueError,
                 pickle.UnpicklingError) as err:
             sys.exit(f'calibrate_thresholds.py: error: {err}')

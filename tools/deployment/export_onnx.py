@@ -30,7 +30,7 @@ measured agreement with PyTorch: docs/deployment.md.
 import argparse
 import os.path as osp
 
-import mmspml  # noqa: F401  (registers mmspml and its compatibility shims)
+import mmspml  # noqa: F401  (registers mmspml's modules)
 import torch
 from mmengine.config import Config, DictAction
 from mmpretrain.apis import get_model
@@ -41,8 +41,8 @@ from mmspml.apis.onnx_export import (CHECK_ATOL, OUTPUT_NAME, ImagesToScores,
                                      input_size_from_config,
                                      max_abs_difference, require,
                                      write_metadata)
-from mmspml.utils import (find_checkpoint, suggest_registered_names,
-                          trust_checkpoints)
+from mmspml.utils import (find_checkpoint, stop_with_message,
+                          suggest_registered_names)
 
 
 def parse_args():
@@ -93,8 +93,10 @@ def parse_args():
     parser.add_argument(
         '--trust-checkpoint',
         action='store_true',
-        help='load checkpoints with full unpickling (they can run any code: '
-        'only for files you trust; see docs/checkpoints.md)')
+        help='load the checkpoint with full unpickling, which RUNS CODE '
+        'FROM THE FILE: only for files you trust (docs/checkpoints.md). '
+        'Without it a checkpoint loads with weights_only=True; '
+        'tools/convert_checkpoint.py rewrites a trusted old one once')
     parser.add_argument(
         '--check',
         action='store_true',
@@ -109,7 +111,8 @@ def parse_args():
     return parser.parse_args()
 
 
-def build_classifier(cfg, checkpoint: str, device: str = 'cpu'):
+def build_classifier(cfg, checkpoint: str, device: str = 'cpu',
+                     trust: bool = False):
     """The config's model with the checkpoint's weights, in eval mode, built
     and loaded as :class:`~mmspml.apis.SPMLInferencer` does (the config's
     top-level ``data_preprocessor`` when the model has none; every weight
@@ -119,13 +122,15 @@ def build_classifier(cfg, checkpoint: str, device: str = 'cpu'):
         cfg (Config): The config.
         checkpoint (str): A checkpoint file.
         device (str): Where to put the model. Defaults to ``'cpu'``.
+        trust (bool): Load the checkpoint with full unpickling (runs code
+            from the file). Defaults to False.
 
     Returns:
         tuple: The model and the checkpoint's ``meta`` dict.
     """
     with suggest_registered_names():
         model = get_model(cfg, pretrained=False)
-    loaded = load_checkpoint_checked(model, checkpoint)
+    loaded = load_checkpoint_checked(model, checkpoint, trust=trust)
     return model.to(device).eval(), loaded.get('meta') or {}
 
 
@@ -133,16 +138,17 @@ def main():
     args = parse_args()
     require('onnx')  # fail before the model is built, not after
     ort = require('onnxruntime') if args.check else None
-    if args.trust_checkpoint:
-        trust_checkpoints()
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    checkpoint = find_checkpoint(args.checkpoint)
+    with stop_with_message('tools/deployment/export_onnx.py'):
+        checkpoint = find_checkpoint(args.checkpoint)
     size = tuple(args.input_size or input_size_from_config(cfg))
     out = args.out or osp.splitext(checkpoint)[0] + '.onnx'
 
-    classifier, meta = build_classifier(cfg, checkpoint, args.device)
+    with stop_with_message('tools/deployment/export_onnx.py'):
+        classifier, meta = build_classifier(cfg, checkpoint, args.device,
+                                            args.trust_checkpoint)
     module = ImagesToScores(classifier, args.input_order).eval()
     dynamic = args.batch_size is None
     # Batch 2, not 1: the exporter must not take the batch for a constant.

@@ -1,3 +1,13 @@
+from .checkpoint import (FORMAT_KEY, FORMAT_VERSION, SAFE_PREFIX,
+                         TRUSTED_PREFIX, CheckpointError,
+                         UnsafeCheckpointError, check_plain,
+                         load_checkpoint_file, plain_checkpoint,
+                         restore_checkpoint, save_plain_checkpoint, to_plain)
 from .spml_runner import SPMLRunner
 
-__all__ = ['SPMLRunner']
+__all__ = [
+    'SPMLRunner', 'CheckpointError', 'UnsafeCheckpointError',
+    'load_checkpoint_file', 'plain_checkpoint', 'restore_checkpoint',
+    'save_plain_checkpoint', 'to_plain', 'check_plain', 'FORMAT_KEY',
+    'FORMAT_VERSION', 'SAFE_PREFIX', 'TRUSTED_PREFIX'
+]

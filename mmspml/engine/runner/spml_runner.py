@@ -1,19 +1,23 @@
-"""An MMEngine Runner whose console output starts with what helps and
-whose checkpoints survive a kill."""
+"""An MMEngine Runner whose console output starts with what helps, whose
+checkpoints are plain data that load without running code, and survive a
+kill or a full disk."""
 import glob
 import logging
 import os
 import os.path as osp
+import re
 
 import torch
 from mmengine.dist import is_main_process, master_only
 from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
+from mmengine.runner import Runner, load_state_dict
 
 from mmspml.models.utils import pretrained_hint
-from mmspml.utils import (explain_refused_checkpoint,
-                          latest_complete_checkpoint, unwrap_model,
-                          use_channels_last)
+from mmspml.utils import (latest_complete_checkpoint, no_space_error,
+                          unwrap_model, use_channels_last)
+from .checkpoint import (CheckpointError, load_checkpoint_file,
+                         plain_checkpoint,
+                         route_pretrained_through_safe_loading)
 
 # Console records that are noise for a user; the log file keeps them all.
 _QUIET_PREFIXES = (
@@ -42,6 +46,15 @@ def replace_atomically(tmp_path: str, path: str) -> None:
         os.close(dir_fd)
 
 
+def remove_partial_checkpoints(work_dir: str) -> list:
+    """Remove the ``.*.pth.tmp`` files a killed or failed write left in
+    ``work_dir``; returns their paths."""
+    stale = glob.glob(osp.join(work_dir, '.*.pth.tmp'))
+    for path in stale:
+        os.remove(path)
+    return stale
+
+
 class _ConsoleNoiseFilter(logging.Filter):
     """Drop the environment dump, the config, the hook table and a few
     deprecation notices from the console (not from the log file)."""
@@ -52,6 +65,49 @@ class _ConsoleNoiseFilter(logging.Filter):
                 'Runtime environment:' in message:
             return False
         return not message.startswith(_QUIET_PREFIXES)
+
+
+def check_checkpoint_layout(checkpoint, filename: str, resume: bool) -> None:
+    """What the runner reads of a checkpoint, checked before it reads it:
+    a dict whose ``state_dict`` (or itself) maps names to tensors; to
+    resume, also ``meta.epoch`` / ``meta.iter`` (ints), ``message_hub`` and
+    ``optimizer`` (dicts)."""
+    def fail(problem):
+        raise CheckpointError(f'{filename}: {problem}')
+
+    if not isinstance(checkpoint, dict):
+        fail(f'not a checkpoint (a dict with a state_dict), got '
+             f'{type(checkpoint).__name__}')
+    state = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(state, dict):
+        fail(f'state_dict is a {type(state).__name__}, not a dict')
+    keys = [k for k in state if not isinstance(k, str)]
+    if keys:
+        fail(f'state_dict has a key {keys[0]!r} of type '
+             f'{type(keys[0]).__name__}; its keys are parameter names')
+    bad = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
+    if bad and 'state_dict' in checkpoint:
+        fail(f'state_dict[{bad[0]!r}] is a {type(state[bad[0]]).__name__}, '
+             'not a tensor')
+    if not resume:
+        return
+    meta = checkpoint.get('meta')
+    if not isinstance(meta, dict) or not all(
+            type(meta.get(k)) is int and meta[k] >= 0
+            for k in ('epoch', 'iter')):
+        fail('cannot resume from it: meta.epoch and meta.iter (training '
+             'progress) are missing or not integers; a file of weights '
+             'only is loaded with load_from, not --resume.')
+    for key in ('message_hub', 'optimizer'):
+        if key in checkpoint and not isinstance(checkpoint[key], dict):
+            fail(f'cannot resume from it: {key} is a '
+                 f'{type(checkpoint[key]).__name__}, not a dict')
+    hub = checkpoint.get('message_hub')
+    if isinstance(hub, dict) and not all(
+            isinstance(hub.get(k, {}), dict)
+            for k in ('log_scalars', 'runtime_info', 'resumed_keys')):
+        fail('cannot resume from it: message_hub holds a non-dict '
+             'log_scalars / runtime_info / resumed_keys')
 
 
 # Registered in MMEngine's root registry so that ``runner_type =
@@ -74,13 +130,56 @@ class SPMLRunner(Runner):
       the backbone's input images use the channels-last memory format
       (:func:`~mmspml.utils.use_channels_last`, applied before DDP wraps
       the model).
-    - A checkpoint that safe loading refuses names the refused type and the
-      opt-in for trusted files; a failure to load ``Pretrained`` weights
-      says how to use a local file.
+    - Checkpoints are written as plain data (log buffers and numpy values
+      as tagged lists and bytes, :func:`~mmspml.engine.runner.checkpoint.
+      plain_checkpoint`), after every hook's ``before_save_checkpoint``, so
+      that they load with ``torch.load(weights_only=True)`` and no
+      allow-list. ``load_from``, ``--resume``, ``TestBestCheckpointHook``
+      and every ``init_cfg=dict(type='Pretrained')`` (local files and
+      downloads) load through :func:`~mmspml.engine.runner.checkpoint.
+      load_checkpoint_file`; a refused file names its type and the two
+      ways out. ``trust_checkpoint = True`` in the config (the tools'
+      ``--trust-checkpoint``) loads ``load_from`` / ``--resume`` with full
+      unpickling, for files you trust.
+    - On a full disk a checkpoint write stops with ``OSError`` "no space
+      left on <dir>", removes its partial file and leaves the previous
+      checkpoint as the resume point; ``--resume`` removes partial files
+      of a killed write before anything else is written.
 
     Everything else is MMEngine's Runner. Configs select it with
     ``runner_type = 'SPMLRunner'`` (``configs/_base_/default_runtime.py``).
     """
+
+    def __init__(self, *args, **kwargs):
+        work_dir, resume = kwargs.get('work_dir'), kwargs.get('resume')
+        self._removed_partial = []
+        # Before MMEngine writes its log and config into the work dir: on a
+        # disk that a failed write filled, this frees the space first.
+        if resume and work_dir and osp.isdir(work_dir) and \
+                int(os.environ.get('RANK', '0')) == 0:
+            self._removed_partial = remove_partial_checkpoints(work_dir)
+        self._resuming = None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def trust_checkpoint(self) -> bool:
+        """``trust_checkpoint`` of the config: full unpickling for
+        ``load_from`` and ``--resume`` (runs code from the file)."""
+        return bool(self.cfg.get('trust_checkpoint', False))
+
+    def build_model(self, model):
+        model = super().build_model(model)
+        route_pretrained_through_safe_loading(model)
+        return model
+
+    def call_hook(self, fn_name: str, **kwargs) -> None:
+        super().call_hook(fn_name, **kwargs)
+        if fn_name == 'before_save_checkpoint':
+            # After every hook added its part: the file is plain data.
+            checkpoint = kwargs['checkpoint']
+            plain = plain_checkpoint(checkpoint)
+            checkpoint.clear()
+            checkpoint.update(plain)
 
     def build_logger(self, log_level='INFO', log_file=None, **kwargs):
         logger = super().build_logger(log_level, log_file, **kwargs)
@@ -103,16 +202,32 @@ class SPMLRunner(Runner):
                                            **kwargs)
         os.makedirs(out_dir, exist_ok=True)
         tmp_name = f'.{filename}.tmp'
-        super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
-        replace_atomically(
-            osp.join(out_dir, tmp_name), osp.join(out_dir, filename))
+        tmp_path = osp.join(out_dir, tmp_name)
+        try:
+            super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
+            replace_atomically(tmp_path, osp.join(out_dir, filename))
+        except BaseException as err:
+            if osp.exists(tmp_path):
+                os.remove(tmp_path)
+            full = no_space_error(err, out_dir, filename)
+            if full is None:
+                raise
+            previous = latest_complete_checkpoint(out_dir)
+            raise OSError(
+                full.errno,
+                f'{full.strerror}; '
+                + (f'the resume point is still {previous}' if previous else
+                   'no earlier checkpoint exists') +
+                '. Free space, then run again with --resume.') from err
 
     def load_or_resume(self) -> None:
         if self._resume and is_main_process():
             # Partial files of a write that was killed: never loaded.
-            for stale in glob.glob(osp.join(self.work_dir, '.*.pth.tmp')):
-                os.remove(stale)
-                self.logger.info(f'Removed the partial checkpoint {stale}.')
+            stale = self._removed_partial + remove_partial_checkpoints(
+                self.work_dir)
+            for path in stale:
+                self.logger.info(f'Removed the partial checkpoint {path}.')
+            self._removed_partial = []
         if self._resume and self._load_from is None and not self._has_loaded:
             self._load_from = latest_complete_checkpoint(self.work_dir)
             if self._load_from is None:
@@ -122,12 +237,37 @@ class SPMLRunner(Runner):
         super().load_or_resume()
 
     def resume(self, filename, *args, **kwargs) -> None:
-        with explain_refused_checkpoint(filename):
+        self._resuming = filename
+        try:
             super().resume(filename, *args, **kwargs)
+        finally:
+            self._resuming = None
 
-    def load_checkpoint(self, filename, *args, **kwargs):
-        with explain_refused_checkpoint(filename):
-            return super().load_checkpoint(filename, *args, **kwargs)
+    def load_checkpoint(self,
+                        filename: str,
+                        map_location='cpu',
+                        strict: bool = False,
+                        revise_keys: list = [(r'^module.', '')]):
+        """Load ``filename`` into the model, as MMEngine's
+        :meth:`~mmengine.runner.Runner.load_checkpoint` does, reading it
+        with :func:`~mmspml.engine.runner.checkpoint.load_checkpoint_file`
+        (``trust=`` the config's ``trust_checkpoint``)."""
+        checkpoint = load_checkpoint_file(filename, map_location,
+                                          trust=self.trust_checkpoint)
+        check_checkpoint_layout(checkpoint, filename,
+                                resume=self._resuming is not None)
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        state = checkpoint.get('state_dict', checkpoint)
+        metadata = getattr(state, '_metadata', None)
+        for pattern, replacement in revise_keys:
+            state = type(state)(
+                (re.sub(pattern, replacement, k), v) for k, v in state.items())
+        if metadata is not None:
+            state._metadata = metadata
+        load_state_dict(unwrap_model(self.model), state, strict)
+        self._has_loaded = True  # MMEngine's load_or_resume reads it
+        self.logger.info(f'Load checkpoint from {filename}')
+        return checkpoint
 
     def _init_model_weights(self) -> None:
         with pretrained_hint(unwrap_model(self.model)):

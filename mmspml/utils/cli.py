@@ -1,0 +1,20 @@
+"""What the tools share: how they stop on an error the user must fix."""
+import contextlib
+import errno
+import sys
+
+
+@contextlib.contextmanager
+def stop_with_message(tool: str):
+    """Turn the errors whose message already says what to fix (a refused,
+    empty or corrupt checkpoint, a missing file, a full disk) into
+    ``<tool>: error: <message>`` and exit status 1, without a traceback."""
+    from mmspml.engine.runner.checkpoint import CheckpointError
+    try:
+        yield
+    except (CheckpointError, FileNotFoundError) as err:
+        sys.exit(f'{tool}: error: {err}')
+    except OSError as err:
+        if err.errno != errno.ENOSPC:
+            raise
+        sys.exit(f'{tool}: error: {err.strerror or err}')
