@@ -27,8 +27,8 @@ from mmpretrain.utils.progress import global_live
 
 from mmspml.datasets.single_positive import build_pipeline
 from mmspml.evaluation.thresholds import class_thresholds, predicted_labels
-from mmspml.engine.runner.checkpoint import load_checkpoint_file
-from mmspml.engine.runner.spml_runner import check_checkpoint_layout
+from mmspml.engine.runner.checkpoint import (check_checkpoint_layout,
+                                             load_checkpoint_file)
 from mmspml.utils import (find_checkpoint,
                           test_dataset_config)
 

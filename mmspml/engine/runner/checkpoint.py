@@ -37,6 +37,7 @@ import os
 import os.path as osp
 import pickle
 import re
+import zipfile
 from typing import Any, Callable, Optional, Union
 
 import numpy as np
@@ -221,7 +222,8 @@ def _check_state_dict_metadata(obj: collections.OrderedDict, where: str,
         return
     ok = isinstance(metadata, dict) and all(
         isinstance(k, str) and isinstance(v, dict) and all(
-            isinstance(name, str) and type(value) in (int, bool, str)
+            isinstance(name, str) and type(value) in (
+                (int, ) if name == 'version' else (int, bool, str))
             for name, value in v.items())
         for k, v in metadata.items())
     if not ok:
@@ -383,12 +385,45 @@ def _download_url(filename: str) -> str:
     return url
 
 
+def _check_zip_members(filename: str) -> None:
+    """A zip checkpoint's member names, from its central directory: no
+    name twice (readers would disagree on which one is the file), none
+    outside the archive's folder."""
+    if not zipfile.is_zipfile(filename):
+        return  # torch's legacy format, or not a checkpoint: torch says
+    try:
+        with zipfile.ZipFile(filename) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise CheckpointError(f'{filename}: a damaged zip archive: '
+                              f'{err}') from None
+    seen = set()
+    for name in names:
+        if name in seen or name.startswith('/') or '..' in name.split('/'):
+            raise CheckpointError(
+                f'{filename}: the zip archive holds the member {name!r} '
+                + ('twice' if name in seen else 'outside its folder') +
+                '; torch.save never writes that: a crafted file.')
+        seen.add(name)
+
+
+def _downloaded(filename: str) -> str:
+    """The local copy of a download (torch.hub's cache, where MMEngine
+    keeps it too), fetched first if it is not there."""
+    from urllib.parse import urlparse
+    url = _download_url(filename)
+    cache = osp.join(torch.hub.get_dir(), 'checkpoints')
+    os.makedirs(cache, exist_ok=True)
+    cached = osp.join(cache, osp.basename(urlparse(url).path))
+    if not osp.isfile(cached):
+        torch.hub.download_url_to_file(url, cached, progress=True)
+    return cached
+
+
 def _read(filename: str, map_location, weights_only: bool) -> Any:
     if _DOWNLOAD.match(filename):
-        url = _download_url(filename)
-        return torch.hub.load_state_dict_from_url(
-            url, map_location=map_location, weights_only=weights_only)
-    if '://' in filename:
+        filename = _downloaded(filename)
+    elif '://' in filename:
         if not weights_only:
             raise CheckpointError(
                 f'{filename}: trusted loading reads local files and '
@@ -404,6 +439,7 @@ def _read(filename: str, map_location, weights_only: bool) -> Any:
     if size == 0:
         raise CheckpointError(f'{filename}: the file is empty (0 bytes); a '
                               'write was interrupted or the copy failed.')
+    _check_zip_members(filename)
     return torch.load(filename, map_location=map_location,
                       weights_only=weights_only)
 
@@ -456,9 +492,10 @@ def load_checkpoint_file(filename: Union[str, os.PathLike],
                 'strings and containers; files written by plain MMEngine or '
                 'an older mmspml hold numpy and HistoryBuffer objects. '
                 + _ways_out(filename)) from None
+        detail = message.split('WeightsUnpickler error:', 1)[-1]
         raise CheckpointError(
             f'{filename}: not a loadable checkpoint (truncated, corrupt or '
-            f'crafted): {_first_line(message)}') from None
+            f'crafted): the unpickler says {_first_line(detail)!r}') from None
     except (EOFError, RuntimeError, OSError, ValueError, KeyError,
             IndexError, TypeError, AttributeError, MemoryError,
             RecursionError, OverflowError, NotImplementedError,
@@ -486,8 +523,68 @@ def save_plain_checkpoint(checkpoint: dict, path: str) -> None:
     write_atomically(path, buffer.getvalue())
 
 
+def check_checkpoint_layout(checkpoint, filename: str, resume: bool) -> None:
+    """What the runner reads of a checkpoint, checked before it reads it:
+    a dict whose ``state_dict`` (or itself) maps names to tensors; to
+    resume, also ``meta.epoch`` / ``meta.iter`` (ints), ``message_hub`` and
+    ``optimizer`` (dicts)."""
+    def fail(problem):
+        raise CheckpointError(f'{filename}: {problem}')
+
+    if not isinstance(checkpoint, dict):
+        fail(f'not a checkpoint (a dict with a state_dict), got '
+             f'{type(checkpoint).__name__}')
+    state = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(state, dict):
+        fail(f'state_dict is a {type(state).__name__}, not a dict')
+    keys = [k for k in state if not isinstance(k, str)]
+    if keys:
+        fail(f'state_dict has a key {keys[0]!r} of type '
+             f'{type(keys[0]).__name__}; its keys are parameter names')
+    bad = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
+    if bad and 'state_dict' in checkpoint:
+        fail(f'state_dict[{bad[0]!r}] is a {type(state[bad[0]]).__name__}, '
+             'not a tensor')
+    meta = checkpoint.get('meta')
+    if meta is not None and not isinstance(meta, dict):
+        fail(f'meta is a {type(meta).__name__}, not a dict')
+    dataset_meta = (meta or {}).get('dataset_meta')
+    if dataset_meta is not None:
+        classes = dataset_meta.get('classes') if isinstance(
+            dataset_meta, dict) else None
+        if not isinstance(dataset_meta, dict) or (
+                classes is not None and (not isinstance(
+                    classes, (list, tuple)) or not all(
+                        isinstance(c, str) for c in classes))):
+            fail('meta.dataset_meta.classes must be a list of class names '
+                 f'(strings), got {str(dataset_meta)[:80]}')
+    if not resume:
+        return
+    if not isinstance(meta, dict) or not all(
+            type(meta.get(k)) is int and meta[k] >= 0
+            for k in ('epoch', 'iter')):
+        fail('cannot resume from it: meta.epoch and meta.iter (training '
+             'progress) are missing or not integers; a file of weights '
+             'only is loaded with load_from, not --resume.')
+    for key in ('message_hub', 'optimizer'):
+        if key in checkpoint and not isinstance(checkpoint[key], dict):
+            fail(f'cannot resume from it: {key} is a '
+                 f'{type(checkpoint[key]).__name__}, not a dict')
+    hub = checkpoint.get('message_hub')
+    if isinstance(hub, dict) and not all(
+            isinstance(hub.get(k, {}), dict)
+            for k in ('log_scalars', 'runtime_info', 'resumed_keys')):
+        fail('cannot resume from it: message_hub holds a non-dict '
+             'log_scalars / runtime_info / resumed_keys')
+
+
 def _load_from_prefixed(filename: str, map_location=None):
-    return load_checkpoint_file(filename, map_location)
+    checkpoint = load_checkpoint_file(filename, map_location)
+    for prefix in (SAFE_PREFIX, TRUSTED_PREFIX):
+        if filename.startswith(prefix):
+            filename = filename[len(prefix):]
+    check_checkpoint_layout(checkpoint, filename, resume=False)
+    return checkpoint
 
 
 # MMEngine's public extension point: two new prefixes, nothing replaced.

@@ -15,7 +15,7 @@ from mmengine.runner import Runner, load_state_dict
 from mmspml.models.utils import pretrained_hint
 from mmspml.utils import (latest_complete_checkpoint, no_space_error,
                           unwrap_model, use_channels_last)
-from .checkpoint import (CheckpointError, load_checkpoint_file,
+from .checkpoint import (check_checkpoint_layout, load_checkpoint_file,
                          plain_checkpoint,
                          route_pretrained_through_safe_loading)
 
@@ -65,49 +65,6 @@ class _ConsoleNoiseFilter(logging.Filter):
                 'Runtime environment:' in message:
             return False
         return not message.startswith(_QUIET_PREFIXES)
-
-
-def check_checkpoint_layout(checkpoint, filename: str, resume: bool) -> None:
-    """What the runner reads of a checkpoint, checked before it reads it:
-    a dict whose ``state_dict`` (or itself) maps names to tensors; to
-    resume, also ``meta.epoch`` / ``meta.iter`` (ints), ``message_hub`` and
-    ``optimizer`` (dicts)."""
-    def fail(problem):
-        raise CheckpointError(f'{filename}: {problem}')
-
-    if not isinstance(checkpoint, dict):
-        fail(f'not a checkpoint (a dict with a state_dict), got '
-             f'{type(checkpoint).__name__}')
-    state = checkpoint.get('state_dict', checkpoint)
-    if not isinstance(state, dict):
-        fail(f'state_dict is a {type(state).__name__}, not a dict')
-    keys = [k for k in state if not isinstance(k, str)]
-    if keys:
-        fail(f'state_dict has a key {keys[0]!r} of type '
-             f'{type(keys[0]).__name__}; its keys are parameter names')
-    bad = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
-    if bad and 'state_dict' in checkpoint:
-        fail(f'state_dict[{bad[0]!r}] is a {type(state[bad[0]]).__name__}, '
-             'not a tensor')
-    if not resume:
-        return
-    meta = checkpoint.get('meta')
-    if not isinstance(meta, dict) or not all(
-            type(meta.get(k)) is int and meta[k] >= 0
-            for k in ('epoch', 'iter')):
-        fail('cannot resume from it: meta.epoch and meta.iter (training '
-             'progress) are missing or not integers; a file of weights '
-             'only is loaded with load_from, not --resume.')
-    for key in ('message_hub', 'optimizer'):
-        if key in checkpoint and not isinstance(checkpoint[key], dict):
-            fail(f'cannot resume from it: {key} is a '
-                 f'{type(checkpoint[key]).__name__}, not a dict')
-    hub = checkpoint.get('message_hub')
-    if isinstance(hub, dict) and not all(
-            isinstance(hub.get(k, {}), dict)
-            for k in ('log_scalars', 'runtime_info', 'resumed_keys')):
-        fail('cannot resume from it: message_hub holds a non-dict '
-             'log_scalars / runtime_info / resumed_keys')
 
 
 # Registered in MMEngine's root registry so that ``runner_type =

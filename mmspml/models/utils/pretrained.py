@@ -30,14 +30,27 @@ def pretrained_hint(model: nn.Module):
     """Re-raise a failure inside the block (``model.init_weights()``) with
     the checkpoints the model loads and how to use local copies, when the
     model loads any."""
+    from mmspml.engine.runner.checkpoint import (SAFE_PREFIX, TRUSTED_PREFIX,
+                                                 CheckpointError,
+                                                 UnsafeCheckpointError)
     try:
         yield
     except Exception as err:
         checkpoints = pretrained_checkpoints(model)
         if not checkpoints:
             raise
-        listed = ', '.join(f'{ckpt!r} (model.{name}.init_cfg.checkpoint)'
-                           for name, ckpt in checkpoints)
+        listed = ', '.join(
+            f'{ckpt.replace(SAFE_PREFIX, "", 1)!r} '
+            f'(model.{name}.init_cfg.checkpoint)'
+            for name, ckpt in checkpoints)
+        if isinstance(err, CheckpointError):
+            hint = (' For init_cfg Pretrained the opt-in is the prefix: '
+                    '--cfg-options model.<module>.init_cfg.checkpoint='
+                    f'{TRUSTED_PREFIX}<file>.'
+                    if isinstance(err, UnsafeCheckpointError) else '')
+            raise type(err)(
+                f'Could not initialise the model from pretrained weights '
+                f'{listed}: {err}{hint}') from None
         raise RuntimeError(
             f'Could not initialise the model from pretrained weights '
             f'{listed}: {type(err).__name__}: {err}. Without internet '
