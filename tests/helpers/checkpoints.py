@@ -1,9 +1,9 @@
 """Checkpoints that safe loading must refuse."""
-import copyreg
 import os
 
 import torch
-from mmengine.logging import HistoryBuffer
+
+from mmspml.engine.runner import load_checkpoint_file
 
 
 class RunsACommand:
@@ -16,11 +16,8 @@ class RunsACommand:
         return os.system, (f'touch {self.marker}', )
 
 
-def save_as_mmengine_does(checkpoint, path):
-    """``torch.save`` with MMEngine's own pickling of ``HistoryBuffer``
-    (through ``builtins.getattr``), as before mmspml's shim."""
-    reducer = copyreg.dispatch_table.pop(HistoryBuffer)
-    try:
-        torch.save(checkpoint, path)
-    finally:
-        copyreg.pickle(HistoryBuffer, reducer)
+def save_as_mmengine_does(plain_path, path):
+    """The mmspml checkpoint ``plain_path`` written as plain MMEngine (or
+    mmspml before its plain format) writes it: ``HistoryBuffer`` objects and
+    numpy scalars pickled as they are."""
+    torch.save(load_checkpoint_file(plain_path), path)

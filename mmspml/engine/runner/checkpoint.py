@@ -139,8 +139,13 @@ def to_plain(obj: Any, where: str = '') -> Any:
                                 f'{type(key).__name__} cannot be saved as '
                                 'plain data (str, int, float, bool, None).')
             items.append((key, to_plain(value, f'{where}[{key!r}]')))
-        return (collections.OrderedDict(items)
-                if isinstance(obj, collections.OrderedDict) else dict(items))
+        if not isinstance(obj, collections.OrderedDict):
+            return dict(items)
+        ordered = collections.OrderedDict(items)
+        metadata = getattr(obj, '_metadata', None)
+        if metadata is not None:  # a state dict's module versions
+            ordered._metadata = to_plain(metadata, f'{where}._metadata')
+        return ordered
     if isinstance(obj, (list, tuple)):
         values = [to_plain(v, f'{where}[{i}]') for i, v in enumerate(obj)]
         return values if isinstance(obj, list) else tuple(values)
