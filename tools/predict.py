@@ -26,6 +26,7 @@ from mmengine.config import Config, DictAction
 
 from mmspml.apis import SPMLInferencer
 from mmspml.apis.inferencer import expand_inputs
+from mmspml.datasets import DEFAULT_MAX_PIXELS, image_file_problem
 from mmspml.utils import (suggest_registered_names,
                           write_atomically)
 
@@ -59,6 +60,16 @@ def parse_args():
     parser.add_argument(
         '--batch-size', type=int, default=1, help='images per forward pass')
     parser.add_argument(
+        '--bad-images', choices=['stop', 'skip'], default='stop',
+        help='an input that is empty, not an image, truncated or over '
+        '--max-pixels: stop with an error naming it (default), or skip it '
+        'with a warning naming it and predict the others')
+    parser.add_argument(
+        '--max-pixels', type=int, default=DEFAULT_MAX_PIXELS,
+        help='the most pixels an input image may have (default '
+        f'{DEFAULT_MAX_PIXELS}, about 100 megapixels), read from its '
+        'header before it is decoded')
+    parser.add_argument(
         '--device', help='e.g. cpu, cuda, cuda:1 (default: cuda if '
         'available)')
     parser.add_argument(
@@ -84,12 +95,34 @@ def fail(message: str):
     sys.exit(f'tools/predict.py: error: {message}')
 
 
+def checked_images(inputs, bad_images: str, max_pixels: int) -> list:
+    """``inputs`` without the files that cannot be used, each named; with
+    ``bad_images='stop'`` the first one is an error."""
+    kept = []
+    for path in inputs:
+        problem = image_file_problem(path, max_pixels)
+        if problem is None:
+            kept.append(path)
+        elif bad_images == 'stop':
+            fail(f'{path}: {problem} (--bad-images skip predicts the other '
+                 'images)')
+        else:
+            print(f'Skipped {path}: {problem}', file=sys.stderr)
+    if not kept:
+        fail('no usable image among the inputs')
+    if len(kept) < len(inputs):
+        print(f'Skipped {len(inputs) - len(kept)} of {len(inputs)} inputs.',
+              file=sys.stderr)
+    return kept
+
+
 def main():
     args = parse_args()
     try:
         inputs = expand_inputs(args.inputs)
     except (FileNotFoundError, ValueError) as err:
         fail(str(err))
+    inputs = checked_images(inputs, args.bad_images, args.max_pixels)
     if args.thresholds and not osp.isfile(args.thresholds):
         fail(f'--thresholds: file {args.thresholds!r} not found')
     cfg = Config.fromfile(args.config)

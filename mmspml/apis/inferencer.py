@@ -26,6 +26,7 @@ from mmpretrain.utils import track
 from mmpretrain.utils.progress import global_live
 
 from mmspml.datasets.single_positive import build_pipeline
+from mmspml.datasets.transforms import image_file_problem
 from mmspml.evaluation.thresholds import class_thresholds, predicted_labels
 from mmspml.engine.runner.checkpoint import (check_checkpoint_layout,
                                              load_checkpoint_file)
@@ -35,7 +36,7 @@ from mmspml.utils import (find_checkpoint,
 # What MMPretrain's folder datasets read, plus .tiff and .webp.
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif',
                   '.tiff', '.webp')
-LOADER = 'LoadImageFromFile'
+LOADERS = ('LoadImageFromFile', 'SPMLLoadImageFromFile')
 # Images whose short edge is smaller are enlarged for --show-dir, so that
 # the drawn text is readable.
 MIN_SHOW_SIZE = 224
@@ -311,9 +312,11 @@ class SPMLInferencer(BaseInferencer):
         from mmpretrain.datasets import remove_transform
         self.file_pipeline = build_pipeline(pipeline)
         self.has_loader = any(
-            isinstance(t, dict) and t.get('type') == LOADER
+            isinstance(t, dict) and t.get('type') in LOADERS
             for t in pipeline)
-        return build_pipeline(remove_transform(pipeline, LOADER))
+        for loader in LOADERS:
+            pipeline = remove_transform(pipeline, loader)
+        return build_pipeline(pipeline)
 
     def __call__(self,
                  inputs: InputType,
@@ -369,10 +372,11 @@ class SPMLInferencer(BaseInferencer):
         if isinstance(input_, str):
             if self.has_loader:
                 return self.file_pipeline(dict(img_path=input_))
+            problem = image_file_problem(input_)
+            if problem is not None:
+                raise ValueError(f'{input_}: {problem}')
             import mmcv
             img = mmcv.imread(input_)
-            if img is None:
-                raise ValueError(f'failed to read image {input_!r}')
             return self.pipeline(
                 dict(img=img, img_path=input_, img_shape=img.shape[:2],
                      ori_shape=img.shape[:2]))

@@ -8,6 +8,8 @@ from .mnist_mosaic import MNISTMosaicDataset, make_mnist_mosaics
 from .protocol import (draw_single_positive, sample_single_positive,
                        split_train_val)
 from .single_positive import SinglePositiveDataset
+from .transforms import (DEFAULT_MAX_PIXELS, SPMLLoadImageFromFile,
+                         check_image_bytes, image_file_problem)
 
 __all__ = [
     'draw_single_positive', 'sample_single_positive', 'split_train_val',
@@ -15,5 +17,7 @@ __all__ = [
     'SPMLMultiLabelDataset', 'MNISTMosaicDataset', 'make_mnist_mosaics',
     'SPMLVOC', 'SPMLCOCO', 'SPMLCUB', 'SPMLNUSWIDE', 'SPMLFormatted',
     'LabelTable', 'LOADERS', 'load_voc2012', 'load_coco2014',
-    'load_cub_attributes', 'load_nuswide', 'load_formatted'
+    'load_cub_attributes', 'load_nuswide', 'load_formatted',
+    'SPMLLoadImageFromFile', 'check_image_bytes', 'image_file_problem',
+    'DEFAULT_MAX_PIXELS'
 ]

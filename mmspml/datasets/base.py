@@ -1,5 +1,4 @@
 """A multi-label dataset that says which file is wrong when loading fails."""
-import io
 import itertools
 import json
 import logging
@@ -15,6 +14,7 @@ from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
 from .labels import SparseLabels
+from .transforms import image_file_problem
 
 
 def run_pipeline(pipeline: Callable, data_info: dict, where: str) -> Any:
@@ -57,18 +57,52 @@ def gt_labels_of(dataset, num_classes: int, where: str) -> SparseLabels:
         f'{dataset.get_data_info(row).get("img_path")!r})')
 
 
+ANNOTATION_FORMATS = ('.json', '.yaml', '.yml')
+
+
 def read_annotation_file(path: str) -> Any:
-    """``mmengine.fileio.load(path)``; a file that cannot be parsed (e.g. a
-    truncated json) raises a ``ValueError`` naming it."""
+    """The contents of a JSON (or YAML, read with ``yaml.safe_load``)
+    annotation file; local or on any MMEngine file backend.
+
+    Formats that can run code when they are read are refused: a pickle
+    (``.pkl``) with how to convert a file you trust, YAML tags that build
+    Python objects (``!!python/...``) by the safe loader. A file that cannot
+    be parsed (e.g. a truncated json) raises a ``ValueError`` naming it.
+    """
+    suffix = osp.splitext(str(path))[1].lower()
+    if suffix in ('.pkl', '.pickle'):
+        raise ValueError(
+            f'{path}: pickle annotation files can run code when they are '
+            'read, so mmspml does not read them. Convert a file you trust '
+            'once: python tools/dataset_converters/annotations_to_json.py '
+            f'{path} {osp.splitext(str(path))[0]}.json')
+    if suffix not in ANNOTATION_FORMATS:
+        raise ValueError(
+            f'{path}: annotation files are JSON (.json) or YAML (.yaml, '
+            f'.yml); got {suffix or "no extension"!r}.')
     try:
-        return fileio.load(path)
+        text = fileio.get_text(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f'annotation file {path!r} not found')
+    try:
+        if suffix == '.json':
+            return json.loads(text)
+        import yaml
+        return yaml.safe_load(text)
+    except RecursionError:
+        raise ValueError(f'{path}: the annotation file is nested too deeply '
+                         'to be an annotation file.') from None
     except Exception as err:
         where = (f' at line {err.lineno}, column {err.colno}' if isinstance(
             err, json.JSONDecodeError) else '')
         raise ValueError(
             f'{path}: cannot parse the annotation file{where}: '
-            f'{type(err).__name__}: {err}. Is it truncated or not valid '
-            'JSON?') from err
+            f'{type(err).__name__}: {_first_line(str(err))}. Is it '
+            f'truncated or not valid {suffix[1:].upper()}?') from None
+
+
+def _first_line(text: str) -> str:
+    return (text.strip().splitlines() or [''])[0][:200]
 
 
 def short_repr(value: Any, limit: int = 80) -> str:
@@ -101,6 +135,9 @@ def check_annotations(annotations: Any, path: str,
             raise TypeError(f'{path}: {key} must be a {kind.__name__}, got '
                             f'{type(annotations[key]).__name__} '
                             f'{short_repr(annotations[key])}')
+    if not annotations['data_list']:
+        raise ValueError(f'{path}: data_list is empty; an annotation file '
+                         'lists at least one image.')
     if classes is None:
         classes = annotations['metainfo'].get('classes')
     if looks_valid(annotations['data_list'], classes):
@@ -187,28 +224,6 @@ def check_gt_label(gt_label: Any, where: str,
                 'classes')
 
 
-def image_problem(path: str) -> Optional[str]:
-    """Why the image at ``path`` cannot be used (missing, unreadable, or not
-    fully decodable by PIL), or None when it is fine."""
-    from PIL import Image, UnidentifiedImageError
-    try:
-        data = fileio.get(path)
-    except FileNotFoundError:
-        return 'file not found'
-    except Exception as err:
-        return f'cannot read the file ({type(err).__name__}: {err})'
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-    except UnidentifiedImageError:
-        return 'not an image (PIL cannot identify the format)'
-    except Exception as err:
-        return f'corrupt image ({type(err).__name__}: {err})'
-    return None
-
-
 @DATASETS.register_module()
 class SPMLMultiLabelDataset(MultiLabelDataset):
     """:class:`mmpretrain.datasets.MultiLabelDataset` with strict checks.
@@ -287,6 +302,12 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
         the labels of what is kept (``gt_labels``, a :class:`SparseLabels`)
         before MMEngine serializes the data list."""
         data_list = self._skip_bad_images(super().filter_data())
+        if not data_list:
+            raise ValueError(
+                f'{self.ann_file}: no image is left to use'
+                + (f' ({len(self.skipped_images)} skipped as missing or '
+                   'corrupt)' if self.skipped_images else
+                   ' after filtering (filter_cfg)') + '.')
         classes = self._metainfo.get('classes')
         if classes is not None:
             self.gt_labels = SparseLabels.from_lists(
@@ -300,7 +321,7 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
             return data_list
         kept = []
         for info in data_list:
-            reason = image_problem(info['img_path'])
+            reason = image_file_problem(info['img_path'])
             if reason is None:
                 kept.append(info)
                 continue

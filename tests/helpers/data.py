@@ -48,3 +48,21 @@ def cole_observe_single_positive(labels, seed):
         rng.shuffle(neg)
         observed[i, neg[:0]] = -1.0
     return (observed == 1).astype(labels.dtype)
+
+
+def write_png_header_only(path, width, height):
+    """A PNG that claims ``width`` x ``height`` pixels in a few bytes (a
+    valid signature and IHDR, no image data): what a decompression bomb's
+    header looks like to a loader."""
+    import struct
+    import zlib
+
+    def chunk(kind, payload):
+        return (struct.pack('>I', len(payload)) + kind + payload +
+                struct.pack('>I', zlib.crc32(kind + payload) & 0xffffffff))
+
+    ihdr = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)
+    with open(path, 'wb') as f:
+        f.write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) +
+                chunk(b'IDAT', zlib.compress(b'\0' * 64)) +
+                chunk(b'IEND', b''))

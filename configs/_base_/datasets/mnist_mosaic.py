@@ -6,7 +6,7 @@ data_root = 'data/mnist_mosaic'
 num_classes = 10
 
 pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SPMLLoadImageFromFile'),  # names bad files; max 100 MP
     dict(type='PackInputs'),
 ]
 source_train = dict(

@@ -10,13 +10,13 @@ data_preprocessor = dict(
     std=[58.395, 57.12, 57.375],
     to_rgb=True)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SPMLLoadImageFromFile'),  # names bad files; max 100 MP
     dict(type='Resize', scale=(448, 448)),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SPMLLoadImageFromFile'),  # names bad files; max 100 MP
     dict(type='Resize', scale=(448, 448)),
     dict(type='PackInputs'),
 ]
