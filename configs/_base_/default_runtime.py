@@ -32,6 +32,7 @@ spml_loss_hooks = [
     dict(type='TrainSetPredictionHook'),  # APL's pass over the train set
     dict(type='LinearInitHook'),  # GR's linear_init: freeze the backbone
     dict(type='NonFiniteLossHook'),  # stop at a NaN / inf loss, say where
+    dict(type='DivergenceWarningHook'),  # warn when loss / weights explode
 ]
 custom_hooks = spml_loss_hooks
 

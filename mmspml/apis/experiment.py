@@ -16,7 +16,7 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmspml.utils import write_atomically
+from mmspml.utils import read_json, write_atomically
 
 
 def train_and_test(cfg: Config, work_dir: str, seed: int,
@@ -183,8 +183,8 @@ def run_configs(config_files: Sequence[str],
             run_dir = osp.join(work_dir, method, f'seed{seed}')
             result_file = osp.join(run_dir, 'result.json')
             if osp.isfile(result_file):
-                with open(result_file) as f:
-                    run = json.load(f)
+                run = read_json(result_file, 'the result of one run of '
+                                'tools/run_configs.py')
                 if run.get('config_digest') != digest:
                     raise ValueError(
                         f'{result_file} was written for another version of '

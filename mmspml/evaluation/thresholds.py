@@ -8,12 +8,11 @@ multi-label heads and :func:`~mmspml.evaluation.f1_scores`.
 """
 import json
 import math
-import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from mmspml.utils import write_atomically
+from mmspml.utils import read_json, write_atomically
 from .metrics.spml_ap import f1_scores
 
 THRESHOLDS_FORMAT = 'mmspml-thresholds'
@@ -343,16 +342,10 @@ def load_thresholds(path: str,
             match ``classes``; the message names the file and what was
             expected.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'thresholds file {path!r} not found')
-    try:
-        with open(path) as f:
-            record = json.load(f)
-    except (OSError, ValueError) as err:
-        raise ValueError(f'thresholds file {path}: not valid JSON ({err})'
-                         ) from None
-    if not isinstance(record, dict) or 'thresholds' not in record \
-            or 'classes' not in record:
+    record = read_json(path, 'a thresholds file of '
+                       'tools/analysis/calibrate_thresholds.py (an object '
+                       "with 'classes' and 'thresholds')")
+    if 'thresholds' not in record or 'classes' not in record:
         raise ValueError(
             f'thresholds file {path}: expected a JSON object with '
             "'classes' and 'thresholds' (as written by "

@@ -50,3 +50,33 @@ def write_atomically(path: str, data: Union[str, bytes]) -> None:
         if full is not None:
             raise full from err
         raise
+
+
+def read_json(path: str, what: str, expected: type = dict):
+    """The JSON value in ``path``, which must be a ``expected`` (dict or
+    list); every failure is a ``ValueError`` (``FileNotFoundError`` for a
+    missing file) that names the file, says what it should be (``what``,
+    e.g. ``'a thresholds file of calibrate_thresholds.py'``) and what is
+    wrong: not JSON (with line and column), binary, nested too deeply, or
+    another type at the top."""
+    import json
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: not found; expected {what}')
+    try:
+        with open(path, encoding='utf-8') as f:
+            value = json.load(f)
+    except json.JSONDecodeError as err:
+        raise ValueError(f'{path}: not valid JSON (line {err.lineno}, column '
+                         f'{err.colno}: {err.msg}); expected {what}') from None
+    except UnicodeDecodeError:
+        raise ValueError(f'{path}: a binary file, not JSON text; expected '
+                         f'{what}') from None
+    except RecursionError:
+        raise ValueError(f'{path}: JSON nested too deeply to be {what}'
+                         ) from None
+    if not isinstance(value, expected):
+        kind = {dict: 'an object', list: 'an array'}.get(expected,
+                                                         expected.__name__)
+        raise ValueError(f'{path}: the JSON holds {type(value).__name__} at '
+                         f'the top, not {kind}; expected {what}')
+    return value

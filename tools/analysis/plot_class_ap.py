@@ -11,9 +11,10 @@ from best to worst; the mean AP is drawn as a line. ``--top N`` keeps the N
 best and N worst classes of a long list.
 """
 import argparse
-import json
 import math
+import sys
 
+from mmspml.utils import read_json
 
 def class_ap(metrics: dict) -> list:
     """(class, AP) pairs from a metrics dict, best first; classes without
@@ -35,9 +36,14 @@ def main():
     parser.add_argument('--top', type=int,
                         help='show only the N best and N worst classes')
     args = parser.parse_args()
-    with open(args.metrics) as f:
-        metrics = json.load(f)
-    pairs = class_ap(metrics)
+    metrics = read_json(args.metrics, 'the metrics of tools/test.py --out '
+                        '(an object of metric -> value)')
+    try:
+        pairs = class_ap(metrics)
+    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        sys.exit(f'plot_class_ap.py: error: {args.metrics}: not the metrics '
+                 'of tools/test.py --out with classwise AP: '
+                 f'{type(err).__name__}: {err}')
     scored = [p for p in pairs if not math.isnan(p[1])]
     if args.top and 2 * args.top < len(scored):
         # The best and worst classes with positives; the classes without

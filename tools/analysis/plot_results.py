@@ -8,9 +8,11 @@ One bar per config (mean over its seeds, sorted), the standard deviation
 as an error bar and every seed as a dot.
 """
 import argparse
-import json
+import sys
 
 import numpy as np
+
+from mmspml.utils import read_json
 
 
 def method_stats(results: dict, metric: str = 'spml/mAP',
@@ -43,9 +45,15 @@ def main():
     parser.add_argument('--split', choices=['test', 'val'], default='test')
     parser.add_argument('--out', default='methods.png')
     args = parser.parse_args()
-    with open(args.results) as f:
-        results = json.load(f)
-    rows = method_stats(results, args.metric, args.split)
+    results = read_json(args.results, 'the results.json of '
+                        'tools/run_configs.py (method -> list of runs)')
+    try:
+        rows = method_stats(results, args.metric, args.split)
+    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        sys.exit(f'plot_results.py: error: {args.results}: not the '
+                 'results.json of tools/run_configs.py (method -> list of '
+                 f'runs with {args.split!r} metrics): '
+                 f'{type(err).__name__}: {err}')
 
     import matplotlib
     matplotlib.use('Agg')

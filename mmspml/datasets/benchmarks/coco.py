@@ -1,11 +1,11 @@
 """MS-COCO 2014 image-level labels in Cole et al.'s row order."""
-import json
 import os.path as osp
 
 import numpy as np
 from mmpretrain.registry import DATASETS
 
 from .dataset import SPMLBenchmarkDataset
+from mmspml.utils import read_json
 from .label_table import LabelTable, check_split, require_path
 
 
@@ -23,8 +23,7 @@ def load_coco2014(root: str, split: str) -> LabelTable:
     path = require_path(
         osp.join(root, 'annotations', f'instances_{split}2014.json'), 'file',
         'coco')
-    with open(path) as f:
-        data = json.load(f)
+    data = read_json(path, 'a COCO instances annotation file')
     for key in ('categories', 'annotations', 'images'):
         if key not in data:
             raise ValueError(f'{path}: no {key!r} field; is it an instances '

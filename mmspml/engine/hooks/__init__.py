@@ -1,6 +1,7 @@
 from .base import SPMLLossHookBase
 from .checkpoint_hook import AtomicCheckpointHook
 from .config_check_hook import SPMLConfigCheckHook
+from .divergence_hook import DivergenceWarningHook
 from .diagnostics_hook import (PseudoLabelDiagnosticsHook,
                                pseudo_label_diagnostics)
 from .early_stopping_hook import MetricDropEarlyStoppingHook
@@ -19,5 +20,6 @@ __all__ = [
     'SPMLConfigCheckHook',
     'MetricDropEarlyStoppingHook', 'TestBestCheckpointHook',
     'ResumeValidationHook', 'NonFiniteLossHook', 'SPMLSyncBuffersHook',
-    'PseudoLabelDiagnosticsHook', 'pseudo_label_diagnostics'
+    'PseudoLabelDiagnosticsHook', 'pseudo_label_diagnostics',
+    'DivergenceWarningHook'
 ]

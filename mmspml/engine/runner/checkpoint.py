@@ -382,8 +382,8 @@ def _download_url(filename: str) -> str:
         name = mmengine_checkpoint.get_deprecated_model_names().get(
             name, name)
     url = urls.get(name)
-    if not isinstance(url, str) or not url.startswith(('http://',
-                                                        'https://')):
+    if not isinstance(url, str) or not url.startswith(
+            ('http://', 'https://')):
         raise CheckpointError(
             f'{filename}: {scheme}:// does not name a downloadable model '
             f'{name!r}; give the file or its URL.')
