@@ -215,7 +215,7 @@ def test_skip_leaves_out_bad_images_before_the_draw(multilabel_dataset,
     bad = [osp.join(tmp_path, f'img_{i:04d}.png') for i in (2, 5, 7)]
     assert [path for path, _ in dataset.skipped_images] == bad
     reasons = [reason for _, reason in dataset.skipped_images]
-    assert reasons[0].startswith('corrupt image (OSError')
+    assert reasons[0].startswith('corrupt or truncated image (OSError')
     assert reasons[1].startswith('not an image')
     assert reasons[2] == 'file not found'
     skipped = [m for m in records.messages if 'skipped image' in m]

@@ -222,8 +222,9 @@ def test_a_thresholds_file_that_does_not_match_is_refused(tmp_path):
                        "'cat' must be a finite number"):
         load_thresholds(str(tmp_path / 'bad.json'), ['cat'])
     (tmp_path / 'list.json').write_text('[0.5, 0.5]')
-    with pytest.raises(ValueError, match="list.json: expected a JSON "
-                       "object with 'classes' and 'thresholds'"):
+    with pytest.raises(ValueError, match="list.json: the JSON holds list at "
+                       "the top, not an object; expected a thresholds file "
+                       ".*'classes' and 'thresholds'"):
         load_thresholds(str(tmp_path / 'list.json'), ['a', 'b'])
     with pytest.raises(FileNotFoundError, match='missing.json'):
         load_thresholds(str(tmp_path / 'missing.json'), CLASSES)

@@ -20,6 +20,7 @@ from mmpretrain.registry import MODELS
 
 from mmspml.apis import onnx_export
 from mmspml.datasets.mnist_mosaic import DIGIT_CLASSES
+from mmspml.engine.runner import plain_checkpoint
 from tests.helpers.paths import REPO, config_file
 from tests.helpers.runner_utils import python
 
@@ -67,15 +68,16 @@ def random_demo_model(config):
 
 def save_as_runner_does(model, path):
     """A checkpoint with what the Runner saves for testing: meta (with the
-    dataset's classes), weights and the message hub's log buffers."""
+    dataset's classes), weights and the message hub's log buffers, in
+    SPMLRunner's plain format."""
     hub = MessageHub.get_instance('test_export_onnx')
     hub.update_scalar('train/loss', 0.5)
     save_checkpoint(
-        dict(
+        plain_checkpoint(dict(
             meta=dict(epoch=1, iter=1,
                       dataset_meta=dict(classes=DIGIT_CLASSES)),
             state_dict=weights_to_cpu(model.state_dict()),
-            message_hub=hub.state_dict()), str(path))
+            message_hub=hub.state_dict())), str(path))
 
 
 def pytorch_scores(model, images):

@@ -125,3 +125,28 @@ def test_a_thresholds_file_for_other_classes_fails_with_its_name(trained):
                  '--thresholds', str(wrong), ok=False)
     assert f'thresholds file {wrong} holds 9 classes but the model ' \
         'predicts 10' in log
+
+
+def test_bad_images_are_named_and_stop_or_are_skipped(trained):
+    import shutil
+    from tests.helpers.data import write_png_header_only
+    tmp, data = trained['tmp'], trained['data']
+    folder = tmp / 'mixed'
+    folder.mkdir()
+    shutil.copy(data / 'images' / 'test' / '00000.png', folder / 'a.png')
+    (folder / 'b_empty.png').write_bytes(b'')
+    (folder / 'c_text.png').write_text('a text file named .png\n')
+    write_png_header_only(folder / 'd_bomb.png', 30000, 30000)
+    out = python('tools/predict.py', trained['config'], trained['final'],
+                 str(folder), ok=False)
+    assert (f'tools/predict.py: error: {folder / "b_empty.png"}: the file '
+            'is empty (0 bytes)') in out
+    out = python('tools/predict.py', trained['config'], trained['final'],
+                 str(folder), '--bad-images', 'skip', '--out',
+                 str(tmp / 'mixed.json'))
+    assert f'Skipped {folder / "c_text.png"}: not an image' in out
+    assert (f'Skipped {folder / "d_bomb.png"}: the image has 900000000 '
+            'pixels, more than the limit of 100000000') in out
+    assert 'Skipped 3 of 4 inputs.' in out
+    records = read_json(tmp / 'mixed.json')
+    assert [r['img_path'] for r in records] == [str(folder / 'a.png')]

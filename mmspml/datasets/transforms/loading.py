@@ -32,23 +32,28 @@ def check_image_bytes(data: bytes, filename: str,
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
     except Image.DecompressionBombError as err:
+        # Over PIL's own limit (twice Image.MAX_IMAGE_PIXELS): it says how
+        # many pixels, not the width and height.
         found = re.search(r'\((\d+) pixels\)', str(err))
         pixels = int(found.group(1)) if found else None
         if pixels is not None and pixels <= max_pixels:
             return
-        raise ValueError(
-            f'{filename}: the image has {pixels or "too many"} pixels, more '
-            f'than the limit of {max_pixels} (max_pixels); decoded it would '
-            'take more memory than an image should.') from None
+        _too_many(filename, pixels, '', max_pixels)
     except Exception:
         return  # a format PIL does not know: the decoder decides
     if width * height > max_pixels:
-        raise ValueError(
-            f'{filename}: the image is {width} x {height} = '
-            f'{width * height} pixels, more than the limit of {max_pixels} '
-            f'(max_pixels; about {width * height * 3 / 2**30:.1f} GiB once '
-            'decoded). Resize it, or raise max_pixels of '
-            'SPMLLoadImageFromFile.')
+        _too_many(filename, width * height, f' ({width} x {height})',
+                  max_pixels)
+
+
+def _too_many(filename, pixels, size, max_pixels):
+    memory = (f', about {pixels * 3 / 2**30:.1f} GiB once decoded'
+              if pixels else '')
+    raise ValueError(
+        f'{filename}: the image has {pixels or "too many"} pixels{size}, '
+        f'more than the limit of {max_pixels} (max_pixels{memory}); resize '
+        'it, or raise max_pixels of SPMLLoadImageFromFile (--max-pixels of '
+        'tools/predict.py).') from None
 
 
 def image_file_problem(path: str,
