@@ -16,6 +16,7 @@ import sys
 
 from mmspml.utils import read_json
 
+
 def class_ap(metrics: dict) -> list:
     """(class, AP) pairs from a metrics dict, best first; classes without
     positives (NaN) last."""
