@@ -37,8 +37,11 @@ def main():
     parser.add_argument('--top', type=int,
                         help='show only the N best and N worst classes')
     args = parser.parse_args()
-    metrics = read_json(args.metrics, 'the metrics of tools/test.py --out '
-                        '(an object of metric -> value)')
+    try:
+        metrics = read_json(args.metrics, 'the metrics of tools/test.py --out '
+                            '(an object of metric -> value)')
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(f'plot_class_ap.py: error: {err}')
     try:
         pairs = class_ap(metrics)
     except (KeyError, TypeError, AttributeError, ValueError) as err:

@@ -45,8 +45,11 @@ def main():
     parser.add_argument('--split', choices=['test', 'val'], default='test')
     parser.add_argument('--out', default='methods.png')
     args = parser.parse_args()
-    results = read_json(args.results, 'the results.json of '
-                        'tools/run_configs.py (method -> list of runs)')
+    try:
+        results = read_json(args.results, 'the results.json of '
+                            'tools/run_configs.py (method -> list of runs)')
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(f'plot_results.py: error: {err}')
     try:
         rows = method_stats(results, args.metric, args.split)
     except (KeyError, TypeError, AttributeError, ValueError) as err:
