@@ -238,3 +238,24 @@ def test_plain_mmengine_loads_an_mmspml_checkpoint_without_mmspml(tmp_path):
     out = subprocess.run([sys.executable, '-c', PLAIN_MMENGINE, str(path)],
                          capture_output=True, text=True, check=True).stdout
     assert out.split()[-2:] == ['6.0', '1']
+
+
+def test_the_two_prefixes_load_through_mmengine(tmp_path):
+    """``safe://`` (what SPMLRunner gives Pretrained checkpoints) refuses an
+    old file; ``trusted://`` (the explicit opt-in) loads it."""
+    from mmengine.runner import load_checkpoint
+    plain = tmp_path / 'plain.pth'
+    checkpoint = hub_checkpoint('test_plain_prefixes')
+    checkpoint['state_dict'] = {'weight': torch.full((2, 2), 3.0),
+                                'bias': torch.ones(2)}
+    torch.save(plain_checkpoint(checkpoint), plain)
+    old = tmp_path / 'old.pth'
+    save_as_mmengine_does(str(plain), str(old))
+    model = torch.nn.Linear(2, 2)
+    with pytest.raises(UnsafeCheckpointError, match=f'{old}: holds '):
+        load_checkpoint(model, f'safe://{old}')
+    load_checkpoint(model, f'trusted://{old}')
+    assert torch.equal(model.weight, torch.full((2, 2), 3.0))
+    model = torch.nn.Linear(2, 2)
+    load_checkpoint(model, f'safe://{plain}')
+    assert torch.equal(model.bias, torch.ones(2))
