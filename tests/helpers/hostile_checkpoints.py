@@ -22,6 +22,16 @@ import torch
 from mmengine.logging import HistoryBuffer
 
 MARKER = 'HOSTILE_CHECKPOINT_RAN'
+# Files that are harmful only where a checkpoint is resumed from (what
+# Runner.resume and the hooks read of the message hub and meta); elsewhere
+# they are ordinary weights.
+RESUME_ONLY = frozenset({
+    'resume_meta_config_runs_code', 'resume_best_ckpt_trusted_prefix',
+    'resume_best_score_not_a_number', 'resume_seed_too_large',
+    'resume_message_hub_empty', 'resume_optimizer_empty',
+    'resume_scheduler_sets_optimizer'})
+# Real checkpoints that must load everywhere (the controls).
+GOOD = frozenset({'good_plain', 'good_with_empty_log_buffer'})
 
 
 class Reduce:
@@ -237,10 +247,52 @@ def write_corpus(folder: str, good_path: str) -> dict:
     add('zip_path_traversal', rezip(good_bytes, lambda name, payload: [
         (name.replace('archive/', '../../archive/'), payload,
          zipfile.ZIP_STORED)]))
+    # -- what resuming reads -------------------------------------------------
+    hub = good['message_hub']
+
+    def with_info(**info):
+        return dict(hub, runtime_info=dict(hub['runtime_info'], **info))
+
+    add('resume_meta_config_runs_code', with_weights(
+        good, meta__config=f"x = __import__('os').system('touch {marker}')"))
+    add('resume_best_ckpt_trusted_prefix', with_weights(
+        good, message_hub=with_info(
+            best_ckpt='trusted://' + osp.join(folder,
+                                              'runs_a_shell_command.pth'),
+            best_score=1e9)))
+    add('resume_best_score_not_a_number', with_weights(
+        good, message_hub=with_info(best_score='high')))
+    add('resume_seed_too_large', with_weights(good, meta__seed=2**70))
+    add('resume_message_hub_empty', with_weights(good, message_hub={}))
+    add('resume_optimizer_empty', with_weights(good, optimizer={}))
+    add('resume_scheduler_sets_optimizer', with_weights(
+        good, param_schedulers=[{'optimizer': 'not an optimizer'}]))
+    # -- found by review ----------------------------------------------------
+    add('counter_hiding_its_items', with_weights(
+        good, meta__note=Reduce(collections.Counter, ({
+            'x': Reduce(torch._tensor._rebuild_from_type_v2, (
+                torch._utils._rebuild_tensor_v2, torch.Tensor,
+                (storage, 0, (4, ), (1, ), False, collections.OrderedDict()),
+                {'__array_interface__': array_interface()}))}, ),
+            {'items': set()})))
+    add('tuple_key_holding_a_tensor', with_weights(
+        good, meta__note={(weights, ): 0}))
+    deep_key = (b'\x80\x02}' + b')' + b'\x85' * 1_000_000 + b'K\x00s.')
+    add('tuple_key_nested_a_million_deep',
+        plain_pickle_zip(deep_key, good_bytes))
+    add('pickle_cut_mid_opcode', plain_pickle_zip(b'\x80\x02J\x01',
+                                                  good_bytes))
+    shared_data = bytearray(1 << 20)
+    add('records_sharing_one_buffer', with_weights(good, meta__note=[
+        {'__mmspml_type__': 'ndarray', 'dtype': '|u1', 'shape': [1 << 20],
+         'data': shared_data} for _ in range(300)]))
     # -- mmspml's own tagged records, with lies ------------------------------
     record = {'__mmspml_type__': 'ndarray', 'dtype': '|O', 'shape': [1],
               'data': b'D' * 8}
     add('record_object_dtype', with_weights(good, meta__note=record))
+    add('record_dimension_overflow', with_weights(good, meta__note={
+        '__mmspml_type__': 'ndarray', 'dtype': '<f8',
+        'shape': [0, 1 << 70], 'data': bytearray()}))
     add('record_shape_larger_than_data', with_weights(good, meta__note={
         '__mmspml_type__': 'ndarray', 'dtype': '<f8',
         'shape': [1 << 40, 1 << 20], 'data': b'E' * 8}))
@@ -256,4 +308,16 @@ def write_corpus(folder: str, good_path: str) -> dict:
         '__mmspml_type__': 'os.system', 'data': 'id'}))
     add('format_version_from_the_future', with_weights(
         good, meta__mmspml_checkpoint_format=99))
+    # -- a control: an empty log buffer is written as an empty bytearray
+    # (b'' would pickle through builtins.bytes, which torch refuses).
+    add('good_with_empty_log_buffer', with_weights(good, message_hub=dict(
+        hub, log_scalars=dict(hub['log_scalars'], **{
+            'train/empty': {
+                '__mmspml_type__': 'HistoryBuffer', 'max_length': 10,
+                'log_history': {'__mmspml_type__': 'ndarray',
+                                'dtype': '<f8', 'shape': [0],
+                                'data': bytearray()},
+                'count_history': {'__mmspml_type__': 'ndarray',
+                                  'dtype': '<i8', 'shape': [0],
+                                  'data': bytearray()}}}))))
     return files

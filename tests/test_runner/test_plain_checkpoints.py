@@ -17,8 +17,8 @@ from mmspml.engine.runner import (FORMAT_KEY, FORMAT_VERSION,
                                   CheckpointError, UnsafeCheckpointError,
                                   load_checkpoint_file, plain_checkpoint,
                                   to_plain)
-from mmspml.engine.runner.checkpoint import \
-    route_pretrained_through_safe_loading
+from mmspml.engine.runner.checkpoint import (
+    check_resume_state, route_pretrained_through_safe_loading)
 from tests.helpers.checkpoints import RunsACommand, save_as_mmengine_does
 from tests.helpers.paths import REPO
 
@@ -84,6 +84,22 @@ def test_a_plain_checkpoint_needs_no_allow_list_and_rebuilds_exactly(
     lr = loaded['message_hub']['log_scalars']['train/lr']
     assert lr.data[0].dtype == saved['message_hub']['log_scalars'][
         'train/lr'].data[0].dtype
+
+
+def test_empty_buffers_and_numpy_keys_round_trip(tmp_path):
+    checkpoint = {'meta': {'name': np.str_('gr'), 'ids': {np.int64(3)},
+                           'by_id': {np.int64(2): 'x'}},
+                  'message_hub': {'log_scalars': {
+                      'train/empty': HistoryBuffer()}, 'runtime_info': {},
+                      'resumed_keys': {}},
+                  'state_dict': {'w': torch.ones(1)}}
+    path = tmp_path / 'empty.pth'
+    torch.save(plain_checkpoint(checkpoint), path)
+    loaded = load_checkpoint_file(path)
+    empty = loaded['message_hub']['log_scalars']['train/empty']
+    assert isinstance(empty, HistoryBuffer) and len(empty.data[0]) == 0
+    assert loaded['meta']['name'] == 'gr' and loaded['meta']['ids'] == {3}
+    assert loaded['meta']['by_id'] == {2: 'x'}
 
 
 def test_saving_changes_no_live_object_and_names_what_cannot_be_plain():
@@ -159,12 +175,23 @@ def test_pretrained_checkpoints_are_routed_through_safe_loading():
     model[1].init_cfg = [dict(type='Pretrained', checkpoint='w.pth'),
                          dict(type='Pretrained', checkpoint='trusted://t.pth'),
                          dict(type='Pretrained', checkpoint='s3://b/w.pth'),
+                         dict(type='Pretrained', checkpoint='mmcls://vgg11'),
                          dict(type='Kaiming')]
     changed = route_pretrained_through_safe_loading(model)
-    assert changed == [('0', 'torchvision://resnet50'), ('1', 'w.pth')]
+    assert changed == [('0', 'torchvision://resnet50'), ('1', 'w.pth'),
+                       ('1', 'mmcls://vgg11')]
     assert model[0].init_cfg['checkpoint'] == 'safe://torchvision://resnet50'
     assert [c.get('checkpoint') for c in model[1].init_cfg] == [
-        'safe://w.pth', 'trusted://t.pth', 's3://b/w.pth', None]
+        'safe://w.pth', 'trusted://t.pth', 's3://b/w.pth',
+        'safe://mmcls://vgg11', None]
+    # mmcls:// (MMEngine downloads it with full unpickling) is refused, and
+    # a trusted:// path that reaches the reader from data opts in nothing.
+    with pytest.raises(CheckpointError, match=r'mmcls://vgg11: safe loading '
+                       r'reads local files, http\(s\)'):
+        load_checkpoint_file('mmcls://vgg11')
+    with pytest.raises(CheckpointError, match='trusted:// prefix is for '
+                       'init_cfg Pretrained'):
+        load_checkpoint_file('trusted:///tmp/x.pth')
 
 
 IMPORT_PROBE = r'''
@@ -259,3 +286,44 @@ def test_the_two_prefixes_load_through_mmengine(tmp_path):
     model = torch.nn.Linear(2, 2)
     load_checkpoint(model, f'safe://{plain}')
     assert torch.equal(model.bias, torch.ones(2))
+
+
+def test_resuming_never_deletes_or_loads_a_path_outside_the_run(tmp_path):
+    """MMEngine's checkpoint hook deletes ``best_ckpt`` when a better epoch
+    comes: a path outside the run is forgotten, one with a scheme refused,
+    Python source in meta.config refused."""
+    class Logger:
+        messages = []
+
+        def warning(self, message):
+            self.messages.append(message)
+
+    outside = tmp_path / 'precious.txt'
+    outside.write_text('keep me')
+    work = tmp_path / 'work'
+    work.mkdir()
+
+    def checkpoint(**info):
+        return {'meta': {'epoch': 1, 'iter': 1},
+                'message_hub': {'log_scalars': {}, 'resumed_keys': {},
+                                'runtime_info': dict(info)}}
+
+    logger = Logger()
+    ckpt = checkpoint(best_ckpt=str(outside), best_score=1.0,
+                      last_ckpt=str(work / 'epoch_1.pth'))
+    check_resume_state(ckpt, str(work / 'epoch_1.pth'), str(work), False,
+                       logger)
+    info = ckpt['message_hub']['runtime_info']
+    assert 'best_ckpt' not in info and info['last_ckpt'] == str(
+        work / 'epoch_1.pth')
+    assert 'ignored runtime_info' in logger.messages[0]
+    with pytest.raises(CheckpointError, match=r"runtime_info\['best_ckpt'\] "
+                       r"is 'trusted:///x.pth'"):
+        check_resume_state(checkpoint(best_ckpt='trusted:///x.pth'),
+                           str(work / 'e.pth'), str(work), False, logger)
+    bad = checkpoint()
+    bad['meta']['config'] = "__import__('os').system('id')"
+    with pytest.raises(CheckpointError, match='meta.config is Python'):
+        check_resume_state(bad, str(work / 'e.pth'), str(work), False,
+                           logger)
+    assert outside.read_text() == 'keep me'

@@ -6,6 +6,7 @@ import logging
 import os
 import os.path as osp
 import re
+from collections import OrderedDict
 
 import torch
 from mmengine.dist import is_main_process, master_only
@@ -15,8 +16,8 @@ from mmengine.runner import Runner, load_state_dict
 from mmspml.models.utils import pretrained_hint
 from mmspml.utils import (latest_complete_checkpoint, no_space_error,
                           unwrap_model, use_channels_last)
-from .checkpoint import (check_checkpoint_layout, load_checkpoint_file,
-                         plain_checkpoint,
+from .checkpoint import (check_checkpoint_layout, check_resume_state,
+                         load_checkpoint_file, plain_checkpoint,
                          route_pretrained_through_safe_loading)
 
 # Console records that are noise for a user; the log file keeps them all.
@@ -213,11 +214,14 @@ class SPMLRunner(Runner):
                                           trust=self.trust_checkpoint)
         check_checkpoint_layout(checkpoint, filename,
                                 resume=self._resuming is not None)
+        if self._resuming is not None:
+            check_resume_state(checkpoint, filename, self.work_dir,
+                               self.trust_checkpoint, self.logger)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         state = checkpoint.get('state_dict', checkpoint)
         metadata = getattr(state, '_metadata', None)
         for pattern, replacement in revise_keys:
-            state = type(state)(
+            state = OrderedDict(
                 (re.sub(pattern, replacement, k), v) for k, v in state.items())
         if metadata is not None:
             state._metadata = metadata
