@@ -10,7 +10,8 @@ from .label_table import LabelTable, check_split, require_path
 
 def _load_npy(path: str) -> np.ndarray:
     try:
-        return np.load(require_path(path, 'file', 'formatted'))
+        return np.load(require_path(path, 'file', 'formatted'),
+                       allow_pickle=False)  # an object array runs code
     except FileNotFoundError:
         raise
     except Exception as err:
