@@ -86,9 +86,8 @@ def read_annotation_file(path: str) -> Any:
         raise FileNotFoundError(f'annotation file {path!r} not found')
     try:
         if suffix == '.json':
-            return json.loads(text)
-        import yaml
-        return yaml.safe_load(text)
+            return json.loads(text, object_pairs_hook=unique_keys)
+        return _yaml_without_aliases(text)
     except RecursionError:
         raise ValueError(f'{path}: the annotation file is nested too deeply '
                          'to be an annotation file.') from None
@@ -99,6 +98,36 @@ def read_annotation_file(path: str) -> Any:
             f'{path}: cannot parse the annotation file{where}: '
             f'{type(err).__name__}: {_first_line(str(err))}. Is it '
             f'truncated or not valid {suffix[1:].upper()}?') from None
+
+
+def unique_keys(pairs: list) -> dict:
+    """A JSON object whose keys are unique (``object_pairs_hook``): a key
+    given twice would silently keep only its last value."""
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f'the key {key!r} is given twice in one object')
+        result[key] = value
+    return result
+
+
+def _yaml_without_aliases(text: str) -> Any:
+    """``yaml.safe_load`` that refuses aliases (``*name``): a few hundred
+    bytes of aliases can expand to gigabytes of label lists."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.YAMLError(
+                    f'an alias (*{event.anchor}) at line '
+                    f'{event.start_mark.line + 1}: annotation files write '
+                    'every value out')
+            return super().compose_node(parent, index)
+
+    return yaml.load(text, Loader=Loader)  # noqa: S506 (a SafeLoader)
 
 
 def _first_line(text: str) -> str:
@@ -121,7 +150,8 @@ def check_annotations(annotations: Any, path: str,
     twice, a missing ``gt_label``, a ``gt_label`` that is not a list of
     integer class indices (a class name, float, bool, nested list...) and an
     index outside ``[0, len(classes))``. ``classes`` are the metainfo classes
-    (those of the annotation file when None; no range check without any).
+    (those of the annotation file when None), checked by
+    :func:`check_classes`.
     """
     if not isinstance(annotations, dict):
         raise TypeError(f'{path}: expected a dict with "metainfo" and '
@@ -140,6 +170,7 @@ def check_annotations(annotations: Any, path: str,
                          'lists at least one image.')
     if classes is None:
         classes = annotations['metainfo'].get('classes')
+    check_classes(classes, path)
     if looks_valid(annotations['data_list'], classes):
         return
     first_row = {}
@@ -165,6 +196,32 @@ def check_annotations(annotations: Any, path: str,
                              'with all its positives in one gt_label')
         check_gt_label(info['gt_label'], f'{where} (image {img_path!r})',
                        classes)
+
+
+def check_classes(classes: Any, path: str) -> None:
+    """The class names: a non-empty list of unique non-empty strings, in
+    the annotation file's ``metainfo.classes`` or the dataset's
+    ``metainfo``; a ``ValueError`` / ``TypeError`` naming ``path``."""
+    if classes is None:
+        raise ValueError(
+            f'{path}: no class names: give metainfo.classes in the file (a '
+            "list of names) or metainfo=dict(classes=[...]) in the dataset's "
+            'config')
+    if isinstance(classes, str) or not isinstance(classes, (list, tuple)):
+        raise TypeError(f'{path}: metainfo.classes must be a list of class '
+                        f'names, got {type(classes).__name__} '
+                        f'{short_repr(classes)}')
+    bad = [c for c in classes if not isinstance(c, str) or not c]
+    if bad or not classes:
+        raise TypeError(f'{path}: metainfo.classes must be non-empty strings'
+                        f', got {short_repr(bad[0]) if bad else "none"}'
+                        + (' (YAML reads yes/no/on/off as booleans: quote '
+                           'them)' if bad and isinstance(bad[0], bool)
+                           else ''))
+    if len(set(classes)) != len(classes):
+        repeated = sorted({c for c in classes if classes.count(c) > 1})
+        raise ValueError(f'{path}: metainfo.classes names {repeated[:5]} '
+                         'more than once')
 
 
 def looks_valid(data_list: list, classes: Optional[Sequence[str]]) -> bool:

@@ -358,11 +358,23 @@ def load_thresholds(path: str,
             'lists of the same length, got '
             f'{type(names).__name__} and {type(values).__name__}')
     for name, value in zip(names, values):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value):
+        if not isinstance(name, str):
+            raise ValueError(f'thresholds file {path}: class names must be '
+                             f'strings, got {str(name)[:60]!r}')
+        try:
+            finite = not isinstance(value, bool) and isinstance(
+                value, (int, float)) and math.isfinite(value)
+        except OverflowError:  # an integer of hundreds of digits
+            finite = False
+        if not finite:
             raise ValueError(f'thresholds file {path}: the threshold of '
                              f'class {name!r} must be a finite number, got '
-                             f'{value!r}')
+                             f'{str(value)[:60]}')
+        if not 0 <= value <= 1:
+            raise ValueError(f'thresholds file {path}: the threshold of '
+                             f'class {name!r} is {value}; scores are in '
+                             '[0, 1], so it would predict the class always '
+                             'or never')
     if len(set(names)) != len(names):
         raise ValueError(f'thresholds file {path}: class names repeat in '
                          "'classes'")

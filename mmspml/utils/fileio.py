@@ -62,9 +62,19 @@ def read_json(path: str, what: str, expected: type = dict):
     import json
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: not found; expected {what}')
+
+    def unique_keys(pairs):
+        result = {}
+        for key, item in pairs:
+            if key in result:
+                raise ValueError(f'{path}: the key {key!r} is given twice in '
+                                 f'one object; expected {what}')
+            result[key] = item
+        return result
+
     try:
         with open(path, encoding='utf-8') as f:
-            value = json.load(f)
+            value = json.load(f, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as err:
         raise ValueError(f'{path}: not valid JSON (line {err.lineno}, column '
                          f'{err.colno}: {err.msg}); expected {what}') from None
@@ -74,6 +84,10 @@ def read_json(path: str, what: str, expected: type = dict):
     except RecursionError:
         raise ValueError(f'{path}: JSON nested too deeply to be {what}'
                          ) from None
+    except ValueError as err:  # a key twice, a number of 5000 digits
+        if str(err).startswith(path):
+            raise
+        raise ValueError(f'{path}: {err}; expected {what}') from None
     if not isinstance(value, expected):
         kind = {dict: 'an object', list: 'an array'}.get(expected,
                                                          expected.__name__)

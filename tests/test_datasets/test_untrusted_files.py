@@ -132,6 +132,53 @@ def test_the_loader_names_every_bad_image_before_decoding(images):
         SPMLLoadImageFromFile(max_pixels=0)
 
 
+def test_a_format_whose_size_cannot_be_read_first_is_not_decoded(tmp_path):
+    """cv2 decodes formats PIL does not know (PAM, HDR, PFM) up to a
+    gigapixel: under a pixel limit they are refused, not decoded."""
+    pam = tmp_path / 'a.pam'
+    pam.write_bytes(b'P7\nWIDTH 2\nHEIGHT 2\nDEPTH 3\nMAXVAL 255\n'
+                    b'TUPLTYPE RGB\nENDHDR\n' + bytes(range(12)))
+    with pytest.raises(ValueError, match=r'a.pam: not an image, or one in a '
+                       r'format whose size cannot be read before decoding'):
+        SPMLLoadImageFromFile()(dict(img_path=str(pam)))
+    unchecked = SPMLLoadImageFromFile(max_pixels=None)
+    assert unchecked(dict(img_path=str(pam)))['img'].shape == (2, 2, 3)
+
+
+def test_yaml_aliases_duplicate_keys_and_bad_classes_are_refused(tmp_path):
+    write_multilabel_dataset(str(tmp_path), random_labels(2, 3))
+    rows = ''.join(f'- {{img_path: img_{i:04d}.png, gt_label: *L}}\n'
+                   for i in range(2))
+    (tmp_path / 'laughs.yaml').write_text(
+        'metainfo: {classes: [a, b, c]}\nlabels: &L [0, 0, 0, 0]\n'
+        f'data_list:\n{rows}')
+    with pytest.raises(ValueError, match=r'laughs.yaml: .*an alias \(\*L\) '
+                       r'at line 4'):
+        build(tmp_path, 'laughs.yaml')
+    (tmp_path / 'twice.json').write_text(
+        '{"metainfo": {"classes": ["a", "b"]}, "data_list": [{"img_path": '
+        '"img_0000.png", "gt_label": [1], "gt_label": [0]}]}')
+    with pytest.raises(ValueError, match=r"twice.json: .*the key 'gt_label' "
+                       r'is given twice'):
+        build(tmp_path, 'twice.json')
+    for classes, message in [
+            ('"abc"', 'metainfo.classes must be a list of class names'),
+            ('[1, 2, null]', 'metainfo.classes must be non-empty strings'),
+            ('["a", "a", "b"]',
+             r"metainfo.classes names \['a'\] more than once")]:
+        (tmp_path / 'c.json').write_text(
+            f'{{"metainfo": {{"classes": {classes}}}, "data_list": '
+            '[{"img_path": "img_0000.png", "gt_label": [0]}]}')
+        with pytest.raises((TypeError, ValueError),
+                           match=f'c.json: {message}'):
+            build(tmp_path, 'c.json')
+    (tmp_path / 'none.json').write_text(
+        '{"metainfo": {}, "data_list": [{"img_path": "img_0000.png", '
+        '"gt_label": [0]}]}')
+    with pytest.raises(ValueError, match='none.json: no class names'):
+        build(tmp_path, 'none.json')
+
+
 def test_image_file_problem_catches_truncation(images):
     assert image_file_problem(str(images / 'img_0000.png')) is None
     assert image_file_problem(str(images / 'truncated.png')).startswith(
@@ -166,3 +213,17 @@ def test_a_thresholds_file_that_is_a_list_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"t.json: the JSON holds list at "
                        r"the top, not an object; expected a thresholds file"):
         load_thresholds(str(path), ['a', 'b'])
+    for body, message in [
+            ('{"classes": ["a"], "thresholds": [1' + '0' * 400 + ']}',
+             "the threshold of class 'a' must be a finite number"),
+            ('{"classes": [["a"]], "thresholds": [0.5]}',
+             'class names must be strings'),
+            ('{"classes": ["a"], "thresholds": [2.0]}',
+             "the threshold of class 'a' is 2.0; scores are in"),
+            ('{"classes": ["a"], "thresholds": [1' + '0' * 5000 + ']}',
+             'Exceeds the limit'),
+            ('{"classes": ["a"], "thresholds": [0.1], "thresholds": [0.9]}',
+             "the key 'thresholds' is given twice")]:
+        path.write_text(body)
+        with pytest.raises(ValueError, match=f't.json: .*{message}'):
+            load_thresholds(str(path), ['a'])

@@ -22,6 +22,11 @@ def class_ap(metrics: dict) -> list:
     positives (NaN) last."""
     pairs = [(key.split('AP/', 1)[1], value)
              for key, value in metrics.items() if 'AP/' in key]
+    bad = [(k, v) for k, v in pairs if isinstance(v, bool)
+           or not isinstance(v, (int, float)) or abs(float(v)) > 100]
+    if bad:
+        raise SystemExit(f'the per-class AP {bad[0][0]!r} is '
+                         f'{str(bad[0][1])[:40]}, not a number in [0, 100]')
     if not pairs:
         raise SystemExit(
             'no per-class AP in the metrics; test with --cfg-options '
@@ -44,7 +49,8 @@ def main():
         sys.exit(f'plot_class_ap.py: error: {err}')
     try:
         pairs = class_ap(metrics)
-    except (KeyError, TypeError, AttributeError, ValueError) as err:
+    except (KeyError, TypeError, AttributeError, ValueError,
+            OverflowError) as err:
         sys.exit(f'plot_class_ap.py: error: {args.metrics}: not the metrics '
                  'of tools/test.py --out with classwise AP: '
                  f'{type(err).__name__}: {err}')
@@ -69,6 +75,8 @@ def main():
            color='#8fb1d8')
     ax.set_xticks(range(len(pairs)), [k for k, _ in pairs], rotation=90,
                   fontsize=7)
+    if isinstance(mean_ap, bool) or not isinstance(mean_ap, (int, float)):
+        mean_ap = None  # not a number: no line
     if mean_ap is not None:
         ax.axhline(mean_ap, color='r', lw=1, label=f'mAP {mean_ap:.2f}')
         ax.legend(fontsize=8)

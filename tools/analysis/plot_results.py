@@ -31,6 +31,12 @@ def method_stats(results: dict, metric: str = 'spml/mAP',
             raise SystemExit(
                 f'{name}: a run has no {err} in results.json; the test '
                 f'metrics it holds: {sorted(runs[0].get("test", {}))}')
+        if not values or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool)
+                and np.isfinite(float(v)) for v in values):
+            raise SystemExit(
+                f'{name}: results.json needs at least one run per method '
+                f'and finite numbers, got {str(values)[:80]}')
         values = np.asarray(values, dtype=float)
         std = values.std(ddof=1) if len(values) > 1 else 0.0
         rows.append((name, float(values.mean()), float(std),
@@ -52,7 +58,8 @@ def main():
         sys.exit(f'plot_results.py: error: {err}')
     try:
         rows = method_stats(results, args.metric, args.split)
-    except (KeyError, TypeError, AttributeError, ValueError) as err:
+    except (KeyError, TypeError, AttributeError, ValueError,
+            OverflowError) as err:
         sys.exit(f'plot_results.py: error: {args.results}: not the '
                  'results.json of tools/run_configs.py (method -> list of '
                  f'runs with {args.split!r} metrics): '

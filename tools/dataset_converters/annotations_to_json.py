@@ -42,9 +42,12 @@ def main():
     with open(args.src, 'rb') as f:
         annotations = pickle.load(f)
     try:
-        text = json.dumps(plain(annotations), indent=1)
-    except TypeError as err:
-        sys.exit(f'annotations_to_json.py: error: {args.src}: {err}')
+        text = json.dumps(plain(annotations), indent=1, allow_nan=False)
+    except (TypeError, ValueError, RecursionError, MemoryError) as err:
+        sys.exit(f'annotations_to_json.py: error: {args.src}: cannot be '
+                 f'written as JSON ({type(err).__name__}: {err}); an '
+                 'annotation file holds lists, dicts, strings and finite '
+                 'numbers')
     write_atomically(args.dst, text + '\n')
     rows = len(annotations.get('data_list', [])) if isinstance(
         annotations, dict) else '?'

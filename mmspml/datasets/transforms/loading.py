@@ -17,9 +17,11 @@ DEFAULT_MAX_PIXELS = 100_000_000
 
 def check_image_bytes(data: bytes, filename: str,
                       max_pixels: Optional[int] = DEFAULT_MAX_PIXELS) -> None:
-    """Raise a ``ValueError`` naming ``filename`` when ``data`` is empty or
-    its header claims more than ``max_pixels`` pixels (read from the
-    header, before anything is decoded; None: no limit)."""
+    """Raise a ``ValueError`` naming ``filename`` when ``data`` is empty,
+    when its header claims more than ``max_pixels`` pixels (read before
+    anything is decoded), or when its size cannot be read that way (a
+    format PIL does not know, or not an image). ``max_pixels=None``: only
+    the empty check."""
     if not data:
         raise ValueError(f'{filename}: the file is empty (0 bytes), not an '
                          'image.')
@@ -40,7 +42,13 @@ def check_image_bytes(data: bytes, filename: str,
             return
         _too_many(filename, pixels, '', max_pixels)
     except Exception:
-        return  # a format PIL does not know: the decoder decides
+        # A format PIL does not know (or not an image): its size cannot be
+        # read before decoding, and cv2 would decode up to a gigapixel.
+        raise ValueError(
+            f'{filename}: not an image, or one in a format whose size '
+            'cannot be read before decoding (PIL does not know it); convert '
+            'it to PNG or JPEG, or set max_pixels=None to decode it '
+            'unchecked.') from None
     if width * height > max_pixels:
         _too_many(filename, width * height, f' ({width} x {height})',
                   max_pixels)
