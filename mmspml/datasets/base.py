@@ -1,6 +1,5 @@
 """A multi-label dataset that says which file is wrong when loading fails."""
 import itertools
-import json
 import logging
 import numbers
 import os.path as osp
@@ -13,6 +12,7 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
+from .annotation_file import read_annotation_file
 from .labels import SparseLabels
 from .transforms import image_file_problem
 
@@ -55,83 +55,6 @@ def gt_labels_of(dataset, num_classes: int, where: str) -> SparseLabels:
         lists, num_classes, where,
         lambda row: f'row {row} (image '
         f'{dataset.get_data_info(row).get("img_path")!r})')
-
-
-ANNOTATION_FORMATS = ('.json', '.yaml', '.yml')
-
-
-def read_annotation_file(path: str) -> Any:
-    """The contents of a JSON (or YAML, read with ``yaml.safe_load``)
-    annotation file; local or on any MMEngine file backend.
-
-    Formats that can run code when they are read are refused: a pickle
-    (``.pkl``) with how to convert a file you trust, YAML tags that build
-    Python objects (``!!python/...``) by the safe loader. A file that cannot
-    be parsed (e.g. a truncated json) raises a ``ValueError`` naming it.
-    """
-    suffix = osp.splitext(str(path))[1].lower()
-    if suffix in ('.pkl', '.pickle'):
-        raise ValueError(
-            f'{path}: pickle annotation files can run code when they are '
-            'read, so mmspml does not read them. Convert a file you trust '
-            'once: python tools/dataset_converters/annotations_to_json.py '
-            f'{path} {osp.splitext(str(path))[0]}.json')
-    if suffix not in ANNOTATION_FORMATS:
-        raise ValueError(
-            f'{path}: annotation files are JSON (.json) or YAML (.yaml, '
-            f'.yml); got {suffix or "no extension"!r}.')
-    try:
-        text = fileio.get_text(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(f'annotation file {path!r} not found')
-    try:
-        if suffix == '.json':
-            return json.loads(text, object_pairs_hook=unique_keys)
-        return _yaml_without_aliases(text)
-    except RecursionError:
-        raise ValueError(f'{path}: the annotation file is nested too deeply '
-                         'to be an annotation file.') from None
-    except Exception as err:
-        where = (f' at line {err.lineno}, column {err.colno}' if isinstance(
-            err, json.JSONDecodeError) else '')
-        raise ValueError(
-            f'{path}: cannot parse the annotation file{where}: '
-            f'{type(err).__name__}: {_first_line(str(err))}. Is it '
-            f'truncated or not valid {suffix[1:].upper()}?') from None
-
-
-def unique_keys(pairs: list) -> dict:
-    """A JSON object whose keys are unique (``object_pairs_hook``): a key
-    given twice would silently keep only its last value."""
-    result = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f'the key {key!r} is given twice in one object')
-        result[key] = value
-    return result
-
-
-def _yaml_without_aliases(text: str) -> Any:
-    """``yaml.safe_load`` that refuses aliases (``*name``): a few hundred
-    bytes of aliases can expand to gigabytes of label lists."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-
-        def compose_node(self, parent, index):
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                raise yaml.YAMLError(
-                    f'an alias (*{event.anchor}) at line '
-                    f'{event.start_mark.line + 1}: annotation files write '
-                    'every value out')
-            return super().compose_node(parent, index)
-
-    return yaml.load(text, Loader=Loader)  # noqa: S506 (a SafeLoader)
-
-
-def _first_line(text: str) -> str:
-    return (text.strip().splitlines() or [''])[0][:200]
 
 
 def short_repr(value: Any, limit: int = 80) -> str:

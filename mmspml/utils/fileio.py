@@ -52,6 +52,25 @@ def write_atomically(path: str, data: Union[str, bytes]) -> None:
         raise
 
 
+def first_line(text: str, limit: int = 300) -> str:
+    """The first non-blank line of ``text``, at most ``limit`` characters
+    (for error messages that quote another error)."""
+    lines = [line for line in str(text).strip().splitlines() if line.strip()]
+    return (lines[0] if lines else str(text))[:limit]
+
+
+def unique_keys(pairs: list) -> dict:
+    """A JSON object whose keys are unique (``json.load``'s
+    ``object_pairs_hook``): a key given twice would silently keep only its
+    last value, so it is a ``ValueError``."""
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f'the key {key!r} is given twice in one object')
+        result[key] = value
+    return result
+
+
 def read_json(path: str, what: str, expected: type = dict):
     """The JSON value in ``path``, which must be a ``expected`` (dict or
     list); every failure is a ``ValueError`` (``FileNotFoundError`` for a
@@ -62,15 +81,6 @@ def read_json(path: str, what: str, expected: type = dict):
     import json
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: not found; expected {what}')
-
-    def unique_keys(pairs):
-        result = {}
-        for key, item in pairs:
-            if key in result:
-                raise ValueError(f'{path}: the key {key!r} is given twice in '
-                                 f'one object; expected {what}')
-            result[key] = item
-        return result
 
     try:
         with open(path, encoding='utf-8') as f:

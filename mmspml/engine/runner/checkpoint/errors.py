@@ -2,6 +2,8 @@
 import os.path as osp
 import pickle
 
+from mmspml.utils.fileio import first_line  # noqa: F401 (re-exported)
+
 
 class CheckpointError(ValueError):
     """A checkpoint file that cannot be used; the message names the file
@@ -23,8 +25,3 @@ def ways_out(filename: str) -> str:
         'deployment/export_onnx.py; the config key trust_checkpoint=True; '
         "for init_cfg Pretrained: checkpoint='trusted://"
         f"{filename}').")
-
-
-def first_line(text: str, limit: int = 300) -> str:
-    lines = [line for line in str(text).strip().splitlines() if line.strip()]
-    return (lines[0] if lines else str(text))[:limit]
