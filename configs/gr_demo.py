@@ -7,6 +7,6 @@ model = dict(
     head=dict(num_classes={{_base_.num_classes}}, loss=dict(type='GRLoss')))
 # Diagnostics of the unannotated entries after each epoch (PNGs and scalars
 # under the work dir's diagnostics/; docs/diagnostics.md). Off elsewhere.
-custom_hooks = _base_.spml_loss_hooks + [
+custom_hooks = [
     dict(type='PseudoLabelDiagnosticsHook')
 ]

@@ -17,24 +17,30 @@ default_hooks = dict(
         rule='greater'),
     # Under DDP every rank updates its own BatchNorm statistics; average them
     # after each epoch so that validation on every rank and the saved
-    # checkpoint use the same model (the losses' per-sample state is already
-    # identical and is left alone).
-    sync_buffers=dict(type='SPMLSyncBuffersHook'),
+    # checkpoint use the same model. (The losses' per-sample state is extra
+    # state, not a buffer: it is neither broadcast nor averaged.)
+    sync_buffers=dict(type='SyncBuffersHook'),
     # After --resume, validate the resumed epoch again: its checkpoint is
     # written before its validation, which a kill may have cut short.
     resume_validation=dict(type='ResumeValidationHook'),
+    # The hooks that drive the SPML losses, one job each, each a no-op for a
+    # loss that does not need it (docs/loss_contract.md). They are named
+    # default hooks, so a config that sets its own custom_hooks keeps them;
+    # set one to None to drop it on purpose (SPMLRunner refuses to train a
+    # loss without a hook it needs).
+    spml_config_check=dict(type='SPMLConfigCheckHook'),  # mistakes, up front
+    spml_loss_epoch=dict(type='LossEpochHook'),  # GR's schedules and others
+    spml_sample_state=dict(type='LossSampleStateHook'),  # ROLE, EM+APL, LL-Cp
+    spml_train_predictions=dict(type='TrainSetPredictionHook'),  # APL's pass
+    spml_linear_init=dict(type='LinearInitHook'),  # GR's frozen warm-up
+    spml_non_finite=dict(type='NonFiniteLossHook'),  # stop at NaN, say where
+    spml_divergence=dict(type='DivergenceWarningHook'),  # warn on blow-ups
 )
-# One job each; every one does nothing for a loss that does not need it.
-spml_loss_hooks = [
-    dict(type='SPMLConfigCheckHook'),  # catch config mistakes up front
-    dict(type='LossEpochHook'),  # the epoch of GR's schedules and others
-    dict(type='LossSampleStateHook'),  # ROLE / EM + APL / LL-Cp state
-    dict(type='TrainSetPredictionHook'),  # APL's pass over the train set
-    dict(type='LinearInitHook'),  # GR's linear_init: freeze the backbone
-    dict(type='NonFiniteLossHook'),  # stop at a NaN / inf loss, say where
-    dict(type='DivergenceWarningHook'),  # warn when loss / weights explode
-]
-custom_hooks = spml_loss_hooks
+# Free for the user's own hooks (EMAHook, ...).
+custom_hooks = []
+# Before 0.2 the loss hooks were this list in custom_hooks; configs that
+# still write `custom_hooks = _base_.spml_loss_hooks + [...]` keep working.
+spml_loss_hooks = []
 
 randomness = dict(seed=0, deterministic=False)
 # A rank whose peer died fails after 10 minutes instead of waiting forever

@@ -57,11 +57,12 @@ def test_old_checkpoints_are_removed_only_after_the_new_one(tmp_path):
     hook.out_dir, hook.file_backend = 'out', RecordingBackend(log)
     hook.keep_ckpt_ids = deque([1], maxlen=1)  # epoch_1.pth exists
     runner = SimpleNamespace(
-        work_dir=str(tmp_path),
+        work_dir=str(tmp_path), epoch=1, iter=20, max_epochs=3,
+        logger=SimpleNamespace(info=lambda *a: None),
         message_hub=SimpleNamespace(update_info=lambda *a: None),
         save_checkpoint=lambda out_dir, name, *a, **k: log.append(
             ('save', f'{out_dir}/{name}')))
-    hook._save_checkpoint_with_step(runner, 2, meta={})
+    hook.after_train_epoch(runner)  # the end of the second epoch
     # MMEngine's own order would be: remove epoch_1, then save epoch_2.
     assert log == [('save', 'out/epoch_2.pth'), ('remove', 'out/epoch_1.pth')]
     assert (tmp_path / 'last_checkpoint').read_text() == 'out/epoch_2.pth'

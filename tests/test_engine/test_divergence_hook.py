@@ -81,4 +81,4 @@ def test_the_demo_configs_use_it():
     from mmengine.config import Config
     from tests.helpers.paths import config_file
     cfg = Config.fromfile(config_file('gr', 'demo'))
-    assert 'DivergenceWarningHook' in [h['type'] for h in cfg.custom_hooks]
+    assert cfg.default_hooks.spml_divergence.type == 'DivergenceWarningHook'

@@ -32,11 +32,29 @@ class SPMLLossHookBase(Hook):
             ``'head.loss_module'``.
     """
 
+    #: The ``default_hooks`` key of the hook in mmspml's default runtime.
+    default_key: Optional[str] = None
+
+    @classmethod
+    def needed_by(cls, loss: SPMLLoss) -> bool:
+        """Whether ``loss`` trains wrongly without this hook (the runner
+        refuses to train it without one). False by default."""
+        return False
+
     def __init__(self, loss: str = 'head.loss_module'):
         self.loss = loss
         self._warned = False
 
     def get_loss(self, runner) -> Optional[SPMLLoss]:
+        """The loss at ``self.loss`` in the runner's model.
+
+        Args:
+            runner (Runner): The runner.
+
+        Returns:
+            SPMLLoss or None: The loss, or None (after one warning) when the
+            module there is not an ``SPMLLoss``.
+        """
         module = get_module(runner, self.loss, type(self).__name__)
         if isinstance(module, SPMLLoss):
             return module

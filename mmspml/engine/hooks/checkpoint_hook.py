@@ -38,13 +38,25 @@ class AtomicCheckpointHook(CheckpointHook):
     (``docs/checkpoints.md``). Arguments are those of ``CheckpointHook``.
     """
 
-    def _save_checkpoint_with_step(self, runner, step, meta):
+    # Every public entry point of CheckpointHook that may save (and so
+    # remove) a checkpoint runs with removals deferred; no private method
+    # of MMEngine's hook is overridden.
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
         with self._removals_after_save():
-            super()._save_checkpoint_with_step(runner, step, meta)
+            super().after_train_iter(runner, batch_idx, data_batch, outputs)
 
-    def _save_best_checkpoint(self, runner, metrics) -> None:
+    def after_train_epoch(self, runner) -> None:
         with self._removals_after_save():
-            super()._save_best_checkpoint(runner, metrics)
+            super().after_train_epoch(runner)
+
+    def after_val_epoch(self, runner, metrics) -> None:
+        with self._removals_after_save():
+            super().after_val_epoch(runner, metrics)
+
+    def after_train(self, runner) -> None:
+        with self._removals_after_save():
+            super().after_train(runner)
 
     @contextlib.contextmanager
     def _removals_after_save(self):

@@ -14,10 +14,7 @@ def parameter_norm(model: torch.nn.Module) -> float:
     params = [p.detach() for p in model.parameters() if p.requires_grad]
     if not params:
         return 0.0
-    norms = torch._foreach_norm(params) if hasattr(
-        torch, '_foreach_norm') else [p.norm() for p in params]
-    return float(torch.linalg.vector_norm(torch.stack(
-        [n.float().cpu() for n in norms])))
+    return float(torch.nn.utils.get_total_norm(params, norm_type=2.0))
 
 
 @HOOKS.register_module()

@@ -22,6 +22,12 @@ class LinearInitHook(SPMLLossHookBase):
             warm-up. Defaults to ``'backbone'``.
     """
 
+    default_key = 'spml_linear_init'
+
+    @classmethod
+    def needed_by(cls, loss) -> bool:
+        return loss.linear_init > 0
+
     def __init__(self, loss: str = 'head.loss_module',
                  frozen_module: str = 'backbone'):
         super().__init__(loss)

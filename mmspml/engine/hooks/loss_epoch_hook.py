@@ -21,6 +21,11 @@ class LossEpochHook(SPMLLossHookBase):
     # Log the epoch's summary after hooks at NORMAL priority have updated
     # the loss (TrainSetPredictionHook), before the checkpoint is saved.
     priority = 'BELOW_NORMAL'
+    default_key = 'spml_loss_epoch'
+
+    @classmethod
+    def needed_by(cls, loss) -> bool:
+        return loss.needs_epoch
 
     def before_train(self, runner) -> None:
         self._set_epoch(runner)

@@ -21,6 +21,11 @@ class LossSampleStateHook(SPMLLossHookBase):
         loss (str): Dotted path of the loss module in the model. Defaults to
             ``'head.loss_module'``.
     """
+    default_key = 'spml_sample_state'
+
+    @classmethod
+    def needed_by(cls, loss) -> bool:
+        return loss.requires_index
 
     def before_train(self, runner) -> None:
         loss = self.get_loss(runner)

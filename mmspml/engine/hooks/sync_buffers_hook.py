@@ -1,42 +1,24 @@
-"""Average the model's buffers across ranks, except the SPML loss state."""
-from mmengine.dist import all_reduce_params
+"""The name mmspml 0.1 configs used for buffer averaging."""
+import warnings
+
 from mmengine.hooks import SyncBuffersHook
 from mmpretrain.registry import HOOKS
-
-from mmspml.models.losses import SPMLLoss
-
-
-def buffers_outside_spml_losses(model):
-    """The model's buffers (BatchNorm statistics, ...) without those of any
-    :class:`SPMLLoss` (per-sample state)."""
-    skip = {
-        id(buf)
-        for module in model.modules() if isinstance(module, SPMLLoss)
-        for buf in module.buffers()
-    }
-    return [buf for buf in model.buffers() if id(buf) not in skip]
 
 
 @HOOKS.register_module()
 class SPMLSyncBuffersHook(SyncBuffersHook):
-    """:class:`mmengine.hooks.SyncBuffersHook` that leaves the SPML losses'
-    per-sample state alone.
+    """Deprecated: MMEngine's :class:`~mmengine.hooks.SyncBuffersHook`.
 
-    That state is already identical on every rank (each change is gathered
-    from all ranks), and averaging identical float32 values is exact only
-    for a power-of-two number of ranks: on 3 ranks ``(x + x + x) / 3``
-    differs from ``x`` for about one value in seven.
+    mmspml 0.1 kept the losses' per-sample state in buffers and needed a
+    hook that averaged every buffer but those. The state is now the losses'
+    extra state, which no hook averages, so MMEngine's own hook does the
+    job; this name stays for one release so that old configs build
+    (``CHANGELOG.md``).
     """
 
-    def before_val_epoch(self, runner) -> None:
-        if self.distributed:
-            if not self.called_in_train:
-                all_reduce_params(
-                    buffers_outside_spml_losses(runner.model), op='mean')
-            self.called_in_train = False
-
-    def after_train_epoch(self, runner) -> None:
-        if self.distributed:
-            all_reduce_params(
-                buffers_outside_spml_losses(runner.model), op='mean')
-            self.called_in_train = True
+    def __init__(self) -> None:
+        warnings.warn(
+            "SPMLSyncBuffersHook is deprecated: use dict(type="
+            "'SyncBuffersHook') (mmspml's default runtime does).",
+            DeprecationWarning, stacklevel=2)
+        super().__init__()

@@ -3,6 +3,7 @@ import torch
 from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
 
+from mmspml.models.losses import SPMLLoss
 from mmspml.utils.dist_utils import gather_rows
 from .base import SPMLLossHookBase
 
@@ -36,6 +37,13 @@ class TrainSetPredictionHook(SPMLLossHookBase):
         loss (str): Dotted path of the loss module in the model. Defaults to
             ``'head.loss_module'``.
     """
+    default_key = 'spml_train_predictions'
+
+    @classmethod
+    def needed_by(cls, loss) -> bool:
+        # A loss that takes predictions overrides the contract's no-op.
+        return (type(loss).update_from_predictions
+                is not SPMLLoss.update_from_predictions)
 
     def after_train_epoch(self, runner) -> None:
         loss = self.get_loss(runner)

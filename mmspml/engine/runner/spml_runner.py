@@ -13,6 +13,8 @@ from mmengine.dist import is_main_process, master_only
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner, load_state_dict
 
+from mmspml.engine.hooks.requirements import (check_loss_epochs,
+                                              check_loss_hooks)
 from mmspml.models.utils import pretrained_hint
 from mmspml.utils import (latest_complete_checkpoint, no_space_error,
                           unwrap_model, use_channels_last)
@@ -54,6 +56,11 @@ def remove_partial_checkpoints(work_dir: str) -> list:
     for path in stale:
         os.remove(path)
     return stale
+
+# The keys of MMEngine's own default hooks, the only ones its
+# register_default_hooks lets a config set to None.
+_MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
+                           'param_scheduler', 'checkpoint')
 
 
 class _ConsoleNoiseFilter(logging.Filter):
@@ -99,6 +106,14 @@ class SPMLRunner(Runner):
       ways out. ``trust_checkpoint = True`` in the config (the tools'
       ``--trust-checkpoint``) loads ``load_from`` / ``--resume`` with full
       unpickling, for files you trust.
+    - The hooks an SPML loss needs cannot go missing quietly: mmspml's
+      runtime names them in ``default_hooks`` (``spml_loss_epoch``, ...),
+      where a config's own ``custom_hooks`` leaves them alone, and any
+      ``default_hooks`` key may be set to None to drop it (MMEngine allows
+      that only for its own keys). Training refuses to start when a loss
+      lacks a hook it needs, and stops when an epoch after the first starts
+      with an epoch-dependent loss still at an old epoch
+      (:mod:`mmspml.engine.hooks.requirements`).
     - On a full disk a checkpoint write stops with ``OSError`` "no space
       left on <dir>", removes its partial file and leaves the previous
       checkpoint as the resume point; ``--resume`` removes partial files
@@ -130,9 +145,25 @@ class SPMLRunner(Runner):
         route_pretrained_through_safe_loading(model)
         return model
 
+    def register_default_hooks(self, hooks=None) -> None:
+        """Register the default hooks, as MMEngine does, except that a key
+        set to None is dropped whatever its name (mmspml's named loss hooks
+        and MMPretrain's ``visualization`` included)."""
+        if hooks is not None:
+            hooks = {
+                name: hook
+                for name, hook in hooks.items()
+                if hook is not None or name in _MMENGINE_DEFAULT_HOOKS
+            }
+        super().register_default_hooks(hooks)
+
     def call_hook(self, fn_name: str, **kwargs) -> None:
         super().call_hook(fn_name, **kwargs)
-        if fn_name == 'before_save_checkpoint':
+        if fn_name == 'before_train':
+            check_loss_hooks(self.model, self.hooks)
+        elif fn_name == 'before_train_epoch':
+            check_loss_epochs(self.model, self.epoch)
+        elif fn_name == 'before_save_checkpoint':
             # After every hook added its part: the file is plain data.
             checkpoint = kwargs['checkpoint']
             plain = plain_checkpoint(checkpoint)

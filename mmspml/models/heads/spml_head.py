@@ -1,6 +1,6 @@
 """A multi-label head that tells stateful SPML losses which samples they
 see."""
-from typing import List
+from typing import List, Tuple
 
 import torch
 from mmpretrain.models.heads import MultiLabelLinearClsHead
@@ -20,8 +20,20 @@ class SPMLLinearClsHead(MultiLabelLinearClsHead):
     parent class. Arguments are the parent's.
     """
 
-    def _get_loss(self, cls_score: torch.Tensor,
-                  data_samples: List[DataSample], **kwargs):
+    def loss(self, feats: Tuple[torch.Tensor],
+             data_samples: List[DataSample], **kwargs) -> dict:
+        """The parent's losses, with ``sample_idx`` passed to a loss that
+        needs it.
+
+        Args:
+            feats (tuple[Tensor]): The neck's features; the last is
+                classified.
+            data_samples (list[DataSample]): The training samples.
+            **kwargs: Passed on to the loss module.
+
+        Returns:
+            dict[str, Tensor]: ``{'loss': ...}``, as the parent's.
+        """
         if isinstance(self.loss_module, SPMLLoss) and \
                 self.loss_module.requires_index:
             missing = [i for i, s in enumerate(data_samples)
@@ -32,5 +44,5 @@ class SPMLLinearClsHead(MultiLabelLinearClsHead):
                                'SinglePositiveDataset.')
             kwargs['sample_idx'] = torch.tensor(
                 [s.sample_idx for s in data_samples],
-                device=cls_score.device)
-        return super()._get_loss(cls_score, data_samples, **kwargs)
+                device=feats[-1].device)
+        return super().loss(feats, data_samples, **kwargs)

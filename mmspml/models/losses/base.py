@@ -45,6 +45,11 @@ class SPMLLoss(nn.Module):
       passes it. Defaults to False.
     - ``supports_amp``: the loss can train under mmengine's
       ``AmpOptimWrapper`` (``SPMLConfigCheckHook`` checks). Defaults to True.
+    - ``needs_epoch``: the loss reads ``self.epoch`` (GR's schedules,
+      SPLC's warm-up, the large-loss fractions, APL's epochs); the runner
+      refuses to train it without a ``LossEpochHook``, and stops when an
+      epoch after the first starts with the epoch still unset. Defaults to
+      False.
     - ``linear_init``: epochs at the start of training with the backbone
       frozen (GR's warm-up, applied by ``LinearInitHook``). Defaults to 0.
 
@@ -59,6 +64,7 @@ class SPMLLoss(nn.Module):
     """
     requires_index: bool = False
     supports_amp: bool = True
+    needs_epoch: bool = False
     linear_init: int = 0
 
     def __init__(self, loss_weight: float = 1.0,

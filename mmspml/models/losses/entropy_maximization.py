@@ -61,6 +61,7 @@ class EMAPLLoss(SampleStateMixin, EntropyMaximizationLoss):
         **kwargs: ``loss_weight``, ``check_finite``, ``state_device``
             (:class:`SampleStateMixin`).
     """
+    needs_epoch = True
     state_names = ('observed', 'pseudo')
 
     def __init__(self, alpha: float = 0.1, beta: float = 0.9,

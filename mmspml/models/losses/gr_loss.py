@@ -110,6 +110,7 @@ class GRLoss(SPMLLoss):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         check_finite (bool): See :class:`SPMLLoss`. Defaults to False.
     """
+    needs_epoch = True
 
     def __init__(self,
                  beta: Sequence[float] = (0., 2., -2., -2.),

@@ -28,6 +28,7 @@ class LargeLossLoss(SPMLLoss):
             fraction (0.002 = 0.2%).
         **kwargs: ``loss_weight``, ``check_finite``.
     """
+    needs_epoch = True
     modes = ('reject', 'correct_temp', 'correct_perm')
 
     def __init__(self, mode: str, delta_rel: float, **kwargs):

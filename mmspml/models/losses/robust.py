@@ -56,6 +56,7 @@ class SPLCLoss(SPMLLoss):
             the GR paper compares with). Defaults to 0.
         **kwargs: ``loss_weight``, ``check_finite``.
     """
+    needs_epoch = True
 
     def __init__(self, tau: float = 0.6, gamma: float = 2.0,
                  change_epoch: int = 2, margin: float = 0.0, **kwargs):

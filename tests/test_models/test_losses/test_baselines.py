@@ -184,7 +184,9 @@ def test_llcp_relabels_permanently_and_survives_a_checkpoint():
     restored = LLCpLoss(delta_rel=0.02)
     restored.init_sample_state(np.zeros((30, 8), dtype=np.uint8))
     restored.load_state_dict(loss.state_dict())
-    assert 'flipped' in loss.state_dict()
+    # Saved as extra state, never as a buffer (DDP would broadcast it).
+    assert 'flipped' in loss.state_dict()['_extra_state']['sample_state']
+    assert not list(loss.buffers())
     assert torch.equal(restored.state['flipped'], loss.state['flipped'])
 
 
@@ -221,7 +223,7 @@ def test_role_value_gradient_and_estimator_adam():
     # every step, as the reference trains them.
     param = torch.nn.Parameter(est0.clone())
     adam = torch.optim.Adam([param], lr=lr)
-    loss.estimates.copy_(est0)
+    loss.state_on(None)["estimates"].copy_(est0)
     for step in range(3):
         rows = torch.tensor(idx if step != 1 else idx[:3])
         cls = torch.tensor(s[:len(rows)])
@@ -300,9 +302,24 @@ def test_stateful_losses_need_indices_and_state():
     other = EMAPLLoss()
     other.init_sample_state(np.zeros((5, 3), dtype=np.uint8))
     saved = other.state_dict()
-    saved['pseudo'] = torch.zeros(4, 3)
+    saved['_extra_state']['sample_state']['pseudo'] = torch.zeros(4, 3)
     with pytest.raises(ValueError, match='another dataset'):
         other.load_state_dict(saved)
+
+
+def test_state_buffers_of_an_older_checkpoint_load_as_extra_state():
+    """mmspml 0.1 saved the state as buffers ``<loss>.<name>``."""
+    trained = EMAPLLoss()
+    trained.init_sample_state(np.eye(3, dtype=np.uint8))
+    trained.state_on(None)['pseudo'][0, 1] = 0.75
+    legacy = dict(trained.state_dict().pop('_extra_state')['sample_state'])
+    resumed = EMAPLLoss()
+    resumed.load_state_dict(legacy)
+    assert set(resumed.state) == {'observed', 'pseudo'}
+    assert resumed.state['pseudo'][0, 1] == 0.75
+    del legacy['observed']
+    with pytest.raises(ValueError, match=r"missing \['observed'\]"):
+        EMAPLLoss().load_state_dict(legacy)
 
 
 @pytest.mark.parametrize('make', [
@@ -334,7 +351,7 @@ def test_state_restores_before_set_up_and_checks_the_training_set():
     observed[np.arange(6), np.arange(6) % 3] = 1
     trained = ROLELoss(expected_num_pos=1.0, init_seed=1)
     trained.init_sample_state(observed)
-    trained.estimates.add_(0.25)
+    trained.state_on(None)["estimates"].add_(0.25)
     resumed = ROLELoss(expected_num_pos=1.0, init_seed=2)
     assert resumed.state == {}
     resumed.load_state_dict(trained.state_dict())

@@ -135,7 +135,7 @@ def run_epochs(loss, logits, target, epochs):
         if loss.wants_train_predictions():
             loss.update_from_predictions(sample_idx,
                                          torch.sigmoid(score.detach()))
-        for name, buf in loss.named_buffers():
+        for name, buf in getattr(loss, 'state', {}).items():
             if name != 'pseudo':  # NaN marks "no pseudo-label yet"
                 assert torch.isfinite(buf).all(), (epoch, name, buf)
 

@@ -1,5 +1,6 @@
 """``state_device='cpu'``: the per-sample state of ROLE, EM + APL and LL-Cp
-stays in host memory when the model moves, and training is unchanged."""
+stays in host memory while the logits are elsewhere, and training is
+unchanged; by default the state follows the logits."""
 import numpy as np
 import pytest
 import torch
@@ -18,46 +19,73 @@ def observed(num=12, classes=5):
     return SparseLabels.from_single(np.arange(num) % classes, classes)
 
 
-def train_steps(loss, steps=3, seed=0):
-    """A few steps of a linear model under ``loss``; returns its weight."""
+def train_steps(loss, steps=3, seed=0, device='cpu'):
+    """A few steps of a linear model on ``device`` under ``loss``; returns
+    its weight (on the CPU)."""
     gen = torch.Generator().manual_seed(seed)
-    feats = torch.randn(12, 4, generator=gen)
-    target = torch.as_tensor(observed().to_dense(), dtype=torch.float32)
-    fc = torch.nn.Linear(4, 5)
+    feats = torch.randn(12, 4, generator=gen).to(device)
+    target = torch.as_tensor(observed().to_dense(),
+                             dtype=torch.float32).to(device)
+    fc = torch.nn.Linear(4, 5).to(device)
     fc.load_state_dict({'weight': torch.full((5, 4), 0.1),
                         'bias': torch.zeros(5)})
     opt = torch.optim.SGD(fc.parameters(), lr=0.5)
     loss.init_sample_state(observed())
     loss.set_epoch(2, 3)
     if loss.wants_train_predictions():
-        loss.update_from_predictions(torch.arange(12),
+        loss.update_from_predictions(torch.arange(12, device=device),
                                      torch.sigmoid(fc(feats)).detach())
     for step in range(steps):
-        idx = torch.arange(step * 4, step * 4 + 4)
+        idx = torch.arange(step * 4, step * 4 + 4, device=device)
         value = loss(fc(feats[idx]), target[idx], sample_idx=idx)
         opt.zero_grad()
         value.backward()
         opt.step()
         loss.step_state()
-    return fc.weight.detach()
+    return fc.weight.detach().cpu()
 
 
+@pytest.mark.parametrize('device', [
+    'cpu',
+    pytest.param('cuda', marks=pytest.mark.skipif(
+        not torch.cuda.is_available(),
+        reason='no CUDA device: the host-to-device copies are exercised on '
+        "the 'meta' device by the test below")),
+])
 @pytest.mark.parametrize('name', sorted(LOSSES))
-def test_cpu_state_trains_exactly_as_the_default(name):
+def test_cpu_state_trains_exactly_as_the_default(name, device):
     default, on_cpu = LOSSES[name](), LOSSES[name](state_device='cpu')
-    torch.testing.assert_close(train_steps(on_cpu), train_steps(default),
+    torch.testing.assert_close(train_steps(on_cpu, device=device),
+                               train_steps(default, device=device),
                                rtol=0, atol=0)
+    assert {v.device.type for v in on_cpu.state.values()} == {'cpu'}
+    assert {v.device.type for v in default.state.values()} == {device}
     for key, value in default.state.items():
-        torch.testing.assert_close(on_cpu.state[key], value, rtol=0, atol=0,
-                                   equal_nan=True)
+        torch.testing.assert_close(on_cpu.state[key], value.cpu(), rtol=0,
+                                   atol=0, equal_nan=True)
 
 
 @pytest.mark.parametrize('name', sorted(LOSSES))
-def test_cpu_state_stays_when_the_module_moves(name):
+def test_state_follows_the_logits_unless_kept_on_the_cpu(name):
+    """Logits on the 'meta' device stand in for a GPU: every op checks that
+    its tensors share a device, so a row not copied over fails."""
     on_cpu, default = LOSSES[name](state_device='cpu'), LOSSES[name]()
+    target = torch.as_tensor(observed().to_dense()[:4], dtype=torch.float32)
     for loss in (on_cpu, default):
         loss.init_sample_state(observed())
-        loss.to('meta')  # stands in for a GPU
+        loss.set_epoch(2, 3)
+        if loss.wants_train_predictions():
+            loss.update_from_predictions(torch.arange(12),
+                                         torch.full((12, 5), 0.9))
+        loss.to('meta')  # moves no state: it is not a buffer
+        assert {v.device.type for v in loss.state.values()} == {'cpu'}
+        if name == 'llcp':  # its forward needs nonzero(), data-dependent
+            rows = loss.state_rows('flipped', torch.arange(4), 'meta')
+            assert rows.device.type == 'meta'
+            continue
+        value = loss(torch.zeros(4, 5, device='meta'), target.to('meta'),
+                     sample_idx=torch.arange(4))
+        assert value.device.type == 'meta'
     assert {v.device.type for v in on_cpu.state.values()} == {'cpu'}
     assert {v.device.type for v in default.state.values()} == {'meta'}
 

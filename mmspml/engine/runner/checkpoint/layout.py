@@ -19,6 +19,9 @@ from .errors import CheckpointError
 
 _HUB_KEYS = ('log_scalars', 'runtime_info', 'resumed_keys')
 
+# torch.nn.Module's key suffix for get_extra_state / set_extra_state.
+EXTRA_STATE_KEY = '_extra_state'
+
 
 def _fail(filename: str, problem: str):
     raise CheckpointError(f'{filename}: {problem}')
@@ -29,7 +32,8 @@ def check_checkpoint_layout(checkpoint: Any, filename: str,
     """Raise :class:`CheckpointError` unless ``checkpoint`` has the layout
     the runner reads.
 
-    Always: a dict whose ``state_dict`` (or itself) maps names to tensors,
+    Always: a dict whose ``state_dict`` (or itself) maps names to tensors
+    (or, for keys ending in ``_extra_state``, to dicts),
     an optional ``meta`` dict whose ``dataset_meta.classes`` is a list of
     strings. To resume, also ``meta.epoch`` / ``meta.iter`` (ints),
     ``meta.seed`` (an int in ``[0, 2**32)`` or None), a ``message_hub`` with
@@ -51,7 +55,12 @@ def check_checkpoint_layout(checkpoint: Any, filename: str,
     if keys:
         _fail(filename, f'state_dict has a key {keys[0]!r} of type '
               f'{type(keys[0]).__name__}; its keys are parameter names')
-    bad = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
+    # A module's extra state (the SPML losses' per-sample state) is a dict,
+    # already checked to be plain data; the module checks its contents.
+    bad = [
+        k for k, v in state.items() if not isinstance(v, torch.Tensor)
+        and not (k.endswith(EXTRA_STATE_KEY) and isinstance(v, dict))
+    ]
     if bad and 'state_dict' in checkpoint:
         _fail(filename, f'state_dict[{bad[0]!r}] is a '
               f'{type(state[bad[0]]).__name__}, not a tensor')
