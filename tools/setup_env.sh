@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create ./.venv with the pinned OpenMMLab stack and mmspml installed in
+# Create ./.venv with the OpenMMLab stack of requirements/constraints.txt and mmspml installed in
 # develop mode. Re-running is cheap: it reinstalls only when the
 # requirements or setup.py changed. PYTHON picks the interpreter (3.10-3.12).
 set -euo pipefail
@@ -18,7 +18,9 @@ echo "Installing the pinned stack into .venv (a few minutes on first run) ..."
 # pip >= 25.3 dropped the setup.py develop install used at the end.
 .venv/bin/python -m pip install -q --disable-pip-version-check \
     "pip>=23,<25.3" wheel "setuptools>=77,<80"
+# The ranges of runtime.txt, resolved to the exact stack CI runs on.
 .venv/bin/python -m pip install -q --disable-pip-version-check \
+    -c requirements/constraints.txt \
     -r requirements/runtime.txt -r requirements/tests.txt \
     -r requirements/mim.txt
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \

@@ -30,6 +30,7 @@ from mmspml.datasets.transforms import image_file_problem
 from mmspml.evaluation.thresholds import class_thresholds, predicted_labels
 from mmspml.engine.runner.checkpoint import (check_checkpoint_layout,
                                              load_checkpoint_file)
+from mmspml.engine.runner.checkpoint.layout import EXTRA_STATE_KEY
 from mmspml.utils import (find_checkpoint,
                           test_dataset_config)
 
@@ -139,7 +140,15 @@ def load_checkpoint_checked(model: torch.nn.Module, filename: str,
     state = checkpoint.get('state_dict', checkpoint)
     state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
     missing, mismatched = [], []
-    for key, value in model.state_dict().items():
+    # A module's extra state (a loss's per-sample training state, N x C
+    # tensors of ROLE, EM + APL, LL-Cp) is not needed to predict: it is
+    # neither required nor loaded.
+    own = {
+        key: value
+        for key, value in model.state_dict().items()
+        if not key.endswith(EXTRA_STATE_KEY)
+    }
+    for key, value in own.items():
         if key not in state:
             missing.append(key)
         elif tuple(getattr(state[key], 'shape', ())) != tuple(value.shape):
@@ -156,9 +165,6 @@ def load_checkpoint_checked(model: torch.nn.Module, filename: str,
             f'({len(missing)} weights missing, {len(mismatched)} of another '
             f'shape; e.g. a different num_classes or backbone): '
             + '; '.join(details))
-    # Only the model's own entries: a loss's per-sample training state
-    # (N x C buffers of ROLE, EM + APL, LL-Cp) is not needed to predict.
-    own = model.state_dict().keys()
     load_state_dict(model, {k: v for k, v in state.items() if k in own},
                     strict=False)
     return checkpoint

@@ -161,9 +161,12 @@ class SampleStateMixin:
         """What a checkpoint keeps of the loss besides its parameters.
 
         Returns:
-            dict: ``{'sample_state': {name: tensor}}`` (empty before
-            set-up).
+            dict | Tensor: ``{'sample_state': {name: tensor}}``; before
+            set-up an empty tensor, which MMEngine's weight broadcast under
+            DDP (every ``state_dict`` value) can send.
         """
+        if not self._sample_state:
+            return torch.zeros(0)
         return {STATE_KEY: dict(self._sample_state)}
 
     def set_extra_state(self, state: Any) -> None:
@@ -176,6 +179,8 @@ class SampleStateMixin:
             ValueError: When the saved state is malformed, partial, or does
                 not fit the state already set up.
         """
+        if isinstance(state, torch.Tensor) and state.numel() == 0:
+            return  # saved before the state was set up
         saved = state.get(STATE_KEY) if isinstance(state, dict) else None
         if not isinstance(saved, dict) or not all(
                 isinstance(v, torch.Tensor) for v in saved.values()):
