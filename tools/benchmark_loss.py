@@ -9,21 +9,8 @@ import time
 
 import torch
 
+from mmspml.benchmark.reference_loop import masked_gr_loss
 from mmspml.models.losses import GRLoss
-
-
-def masked_gr_loss(logits, target, w, b, mu, sigma, q2=0.01, q3=1.0):
-    """The GR loss written the direct way: p = sigmoid(s), boolean masks."""
-    p = torch.sigmoid(logits)
-    pd = p.detach()
-    k = torch.sigmoid(w * pd + b)
-    v = torch.exp(-(pd - mu)**2 / (2 * sigma**2))
-    loss = torch.zeros_like(p)
-    pos, neg = target == 1, target == 0
-    loss[pos] = -torch.log(p[pos] + 1e-7)
-    loss[neg] = v[neg] * (k[neg] * (1 - p[neg]**q2) / q2 +
-                          (1 - k[neg]) * (1 - (1 - p[neg])**q3) / q3)
-    return loss.mean()
 
 
 def time_it(fn, device, repeats):

@@ -22,13 +22,14 @@ import pickle
 import sys
 
 import mmspml  # noqa: F401  (registers mmspml's modules)
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from mmspml.apis import SPMLInferencer
-from mmspml.apis.inferencer import expand_inputs
+from mmspml.apis.inputs import expand_inputs
 from mmspml.datasets import DEFAULT_MAX_PIXELS, image_file_problem
 from mmspml.utils import (suggest_registered_names,
                           write_atomically)
+from mmspml.utils.config_names import load_config
 
 
 def parse_args():
@@ -125,7 +126,7 @@ def main():
     inputs = checked_images(inputs, args.bad_images, args.max_pixels)
     if args.thresholds and not osp.isfile(args.thresholds):
         fail(f'--thresholds: file {args.thresholds!r} not found')
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     try:

@@ -1,6 +1,6 @@
 """Evaluate a checkpoint on the test set of a config.
 
-    python tools/test.py configs/gr_demo.py work_dirs/gr_demo
+    python tools/test.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py work_dirs/gr_resnet18-half_1xb64_mnist-mosaic
         [--work-dir DIR] [--data-root DIR] [--out FILE]
         [--cfg-options key=value ...] [--launcher pytorch]
 
@@ -12,7 +12,7 @@ import os
 import os.path as osp
 
 import mmspml  # noqa: F401  (registers mmspml's modules)
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -20,6 +20,7 @@ from mmspml.utils import (close_distributed, find_checkpoint,
                           set_data_root,
                           setup_cpu_distributed, stop_with_message,
                           suggest_registered_names)
+from mmspml.utils.config_names import load_config
 
 
 def parse_args():
@@ -61,7 +62,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -1,6 +1,6 @@
 """Train a model from an mmspml (or any mmpretrain) config.
 
-    python tools/train.py configs/gr_demo.py [--work-dir DIR] [--resume [CKPT]]
+    python tools/train.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py [--work-dir DIR] [--resume [CKPT]]
         [--data-root DIR] [--amp] [--cfg-options key=value ...]
         [--launcher pytorch]
 """
@@ -9,13 +9,14 @@ import os
 import os.path as osp
 
 import mmspml  # noqa: F401  (registers mmspml's modules)
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmspml.utils import (close_distributed, set_data_root,
                           setup_cpu_distributed, stop_with_message,
                           suggest_registered_names)
+from mmspml.utils.config_names import load_config
 
 
 def parse_args():
@@ -127,7 +128,7 @@ def merge_args(cfg, args):
 
 def main():
     args = parse_args()
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = merge_args(load_config(args.config), args)
     setup_cpu_distributed(cfg)
     with suggest_registered_names(), stop_with_message('tools/train.py'):
         runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \

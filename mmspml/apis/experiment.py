@@ -17,6 +17,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmspml.utils import read_json, write_atomically
+from mmspml.utils.config_names import load_config, parse_config_name
 
 
 def train_and_test(cfg: Config, work_dir: str, seed: int,
@@ -125,16 +126,39 @@ def format_table(rows: List[dict], fmt: str = 'markdown') -> str:
 
 def method_by_dataset(rows: List[dict],
                       metric: str = 'test spml/mAP') -> str:
-    """A Markdown table with one row per method and one column per dataset,
-    for configs named ``<method>_<dataset>.py`` (``<method>_<dataset>_fast
-    .py`` is the row ``<method> (fast)``); cells are mean ± std."""
+    """A Markdown table with one row per method and one column per dataset.
+
+    Config names are read by
+    :func:`~mmspml.utils.config_names.parse_config_name`: the row is the
+    algorithm (with its variant, ``gr (bf16)``; with the backbone too when
+    two configs of one algorithm and dataset differ only in it), the column
+    the dataset.
+
+    Args:
+        rows (list[dict]): Rows of :func:`summarize`.
+        metric (str): The column of ``rows`` to show. Defaults to
+            ``'test spml/mAP'``.
+
+    Returns:
+        str: The table; cells are mean ± std.
+    """
+    parsed = [parse_config_name(row['method']) for row in rows]
+
+    def label(parts, with_backbone):
+        text = parts['algo']
+        if with_backbone and parts['backbone']:
+            text += f" {parts['backbone']}"
+        return text + (f" ({parts['variant']})" if parts['variant'] else '')
+
+    seen, clash = set(), set()
+    for parts in parsed:
+        key = (label(parts, False), parts['dataset'])
+        clash |= {key[0]} if key in seen else set()
+        seen.add(key)
     cells, methods, datasets = {}, [], []
-    for row in rows:
-        name, variant = row['method'], ''
-        if name.endswith('_fast'):
-            name, variant = name[:-len('_fast')], ' (fast)'
-        method, _, dataset = name.rpartition('_')
-        method = (method or name) + variant
+    for row, parts in zip(rows, parsed):
+        method = label(parts, label(parts, False) in clash)
+        dataset = parts['dataset']
         cells[method, dataset] = row[metric]
         methods += [method] if method not in methods else []
         datasets += [dataset] if dataset not in datasets else []
@@ -173,7 +197,7 @@ def run_configs(config_files: Sequence[str],
     total, done = len(config_files) * len(seeds), 0
     for path in config_files:
         method = osp.splitext(osp.basename(path))[0]
-        cfg = Config.fromfile(path)
+        cfg = load_config(path)
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
         digest = config_digest(cfg)

@@ -1,4 +1,4 @@
-from .base import SPMLMultiLabelDataset
+from .multi_label import SPMLMultiLabelDataset
 from .benchmarks import (LOADERS, LabelTable, SPMLCOCO, SPMLCUB, SPMLFormatted,
                          SPMLNUSWIDE, SPMLVOC, load_coco2014,
                          load_cub_attributes, load_formatted, load_nuswide,

@@ -1,9 +1,13 @@
-"""Reading an annotation file: JSON, or YAML without what can run code or
-expand without bound."""
+"""Reading and checking an annotation file: JSON, or YAML without what can
+run code or expand without bound; its structure, class names and labels
+checked once, at load time, with errors that name the file and the row."""
+import itertools
 import json
+import numbers
 import os.path as osp
-from typing import Any
+from typing import Any, Optional, Sequence
 
+import numpy as np
 from mmengine import fileio
 
 from mmspml.utils.fileio import first_line, unique_keys
@@ -68,3 +72,150 @@ def _yaml_without_aliases(text: str) -> Any:
             return super().compose_node(parent, index)
 
     return yaml.load(text, Loader=Loader)  # noqa: S506 (a SafeLoader)
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def check_annotations(annotations: Any, path: str,
+                      classes: Optional[Sequence[str]]) -> None:
+    """Check a ``MultiLabelDataset`` annotation file once, at load time.
+
+    Raises a ``TypeError`` (wrong type) or ``ValueError`` (wrong value) that
+    names ``path``, the row (``data_list[i]``), the field and the value for:
+    a file that is not ``{"metainfo": {...}, "data_list": [...]}``, an entry
+    that is not a dict, a missing or non-string ``img_path``, an image listed
+    twice, a missing ``gt_label``, a ``gt_label`` that is not a list of
+    integer class indices (a class name, float, bool, nested list...) and an
+    index outside ``[0, len(classes))``. ``classes`` are the metainfo classes
+    (those of the annotation file when None), checked by
+    :func:`check_classes`.
+    """
+    if not isinstance(annotations, dict):
+        raise TypeError(f'{path}: expected a dict with "metainfo" and '
+                        f'"data_list", got {type(annotations).__name__}')
+    for key, kind in (('metainfo', dict), ('data_list', list)):
+        if key not in annotations:
+            raise ValueError(f'{path}: has no "{key}"; expected a dict with '
+                             f'"metainfo" and "data_list", got the keys '
+                             f'{sorted(annotations)}')
+        if not isinstance(annotations[key], kind):
+            raise TypeError(f'{path}: {key} must be a {kind.__name__}, got '
+                            f'{type(annotations[key]).__name__} '
+                            f'{short_repr(annotations[key])}')
+    if not annotations['data_list']:
+        raise ValueError(f'{path}: data_list is empty; an annotation file '
+                         'lists at least one image.')
+    if classes is None:
+        classes = annotations['metainfo'].get('classes')
+    check_classes(classes, path)
+    if looks_valid(annotations['data_list'], classes):
+        return
+    first_row = {}
+    for row, info in enumerate(annotations['data_list']):
+        where = f'{path}: data_list[{row}]'
+        if not isinstance(info, dict):
+            raise TypeError(f'{where} must be a dict with "img_path" and '
+                            f'"gt_label", got {short_repr(info)}')
+        for key in ('img_path', 'gt_label'):
+            if key not in info:
+                raise ValueError(f'{where} has no "{key}"; every entry needs '
+                                 f'"img_path" and "gt_label", got '
+                                 f'{short_repr(info)}')
+        img_path = info['img_path']
+        if not isinstance(img_path, str) or not img_path:
+            raise TypeError(f'{where}: img_path must be a non-empty string '
+                            f'(a path relative to data_root), got '
+                            f'{img_path!r}')
+        first = first_row.setdefault(osp.normpath(img_path), row)
+        if first != row:
+            raise ValueError(f'{where}: img_path {img_path!r} is also '
+                             f'data_list[{first}]; list each image once, '
+                             'with all its positives in one gt_label')
+        check_gt_label(info['gt_label'], f'{where} (image {img_path!r})',
+                       classes)
+
+
+def check_classes(classes: Any, path: str) -> None:
+    """The class names: a non-empty list of unique non-empty strings, in
+    the annotation file's ``metainfo.classes`` or the dataset's
+    ``metainfo``; a ``ValueError`` / ``TypeError`` naming ``path``."""
+    if classes is None:
+        raise ValueError(
+            f'{path}: no class names: give metainfo.classes in the file (a '
+            "list of names) or metainfo=dict(classes=[...]) in the dataset's "
+            'config')
+    if isinstance(classes, str) or not isinstance(classes, (list, tuple)):
+        raise TypeError(f'{path}: metainfo.classes must be a list of class '
+                        f'names, got {type(classes).__name__} '
+                        f'{short_repr(classes)}')
+    bad = [c for c in classes if not isinstance(c, str) or not c]
+    if bad or not classes:
+        raise TypeError(f'{path}: metainfo.classes must be non-empty strings'
+                        f', got {short_repr(bad[0]) if bad else "none"}'
+                        + (' (YAML reads yes/no/on/off as booleans: quote '
+                           'them)' if bad and isinstance(bad[0], bool)
+                           else ''))
+    if len(set(classes)) != len(classes):
+        repeated = sorted({c for c in classes if classes.count(c) > 1})
+        raise ValueError(f'{path}: metainfo.classes names {repeated[:5]} '
+                         'more than once')
+
+
+def looks_valid(data_list: list, classes: Optional[Sequence[str]]) -> bool:
+    """A vectorised pass over the common case (dicts with a string
+    ``img_path`` and an int-list ``gt_label`` in range, no image twice).
+    False sends :func:`check_annotations` row by row, which names the first
+    problem; True guarantees it would find none."""
+    if not data_list:
+        return True
+    if set(map(type, data_list)) != {dict}:
+        return False
+    paths = [info.get('img_path') for info in data_list]
+    labels = [info.get('gt_label') for info in data_list]
+    if set(map(type, paths)) != {str} or not all(paths):
+        return False
+    if set(map(type, labels)) != {list}:
+        return False
+    values = list(itertools.chain.from_iterable(labels))
+    if not set(map(type, values)) <= {int}:
+        return False
+    if classes is not None and values:
+        try:
+            values = np.asarray(values, dtype=np.int64)
+        except OverflowError:  # the row-by-row check names it
+            return False
+        if values.min() < 0 or values.max() >= len(classes):
+            return False
+    return len(set(map(osp.normpath, paths))) == len(paths)
+
+
+def check_gt_label(gt_label: Any, where: str,
+                   classes: Optional[Sequence[str]]) -> None:
+    """Check one ``gt_label``: a list of integer indices into ``classes``."""
+    expected = (f'gt_label must be a list of class indices (integers in '
+                f'[0, {len(classes)}))' if classes is not None else
+                'gt_label must be a list of class indices (integers)')
+    if not isinstance(gt_label, (list, tuple, np.ndarray)):
+        raise TypeError(f'{where}: {expected}, got {gt_label!r} '
+                        f'({type(gt_label).__name__})')
+    for value in gt_label:
+        if isinstance(value, str):
+            found = (f'{value!r} is index {list(classes).index(value)} in '
+                     'the metainfo classes' if classes is not None
+                     and value in classes else
+                     f'{value!r} is not in the metainfo classes either')
+            raise TypeError(f'{where}: gt_label holds class indices, not '
+                            f'class names; got {value!r} in {gt_label!r} '
+                            f'({found})')
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, numbers.Integral):
+            raise TypeError(f'{where}: {expected}, got {value!r} '
+                            f'({type(value).__name__}) in {gt_label!r}')
+        if classes is not None and not 0 <= value < len(classes):
+            raise ValueError(
+                f'{where}: gt_label {value} in {gt_label!r} is outside '
+                f'[0, {len(classes)}); the metainfo lists {len(classes)} '
+                'classes')

@@ -15,7 +15,7 @@ import numpy as np
 from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
 
-from .base import SPMLMultiLabelDataset
+from .multi_label import SPMLMultiLabelDataset
 
 DIGIT_CLASSES = ('zero', 'one', 'two', 'three', 'four', 'five', 'six',
                  'seven', 'eight', 'nine')
@@ -134,6 +134,10 @@ class MNISTMosaicDataset(SPMLMultiLabelDataset):
         **kwargs: Other arguments of ``MultiLabelDataset`` (``pipeline``,
             ``test_mode``, ...).
     """
+    # Every image is 2 x 2 cells of 28 px digits (make_mnist_mosaics's
+    # default grid): the size an exported model takes when the test
+    # pipeline does not resize (mmspml.deploy.input_size_from_config).
+    NATIVE_SIZE = (56, 56)
 
     def __init__(self,
                  data_root: str = 'data/mnist_mosaic',

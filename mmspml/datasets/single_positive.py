@@ -13,7 +13,7 @@ from mmengine.dataset import Compose
 from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS, TRANSFORMS
 
-from .base import describe_dataset, gt_labels_of, run_pipeline
+from .multi_label import describe_dataset, gt_labels_of, run_pipeline
 from .labels import SparseLabels
 from .protocol import draw_single_positive, split_train_val
 

@@ -1,8 +1,11 @@
 """Small helpers for the tools and the runner: where the data is, which
-checkpoint to test or resume from."""
+checkpoint to test or resume from, the test pipeline and the class names a
+config gives a model."""
+import copy
 import glob
 import os.path as osp
 import re
+from typing import List, Optional, Sequence
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -105,3 +108,84 @@ def latest_complete_checkpoint(work_dir: str):
             f'{work_dir} holds no epoch_<n>.pth or iter_<n>.pth; give the '
             'checkpoint with --resume CKPT.')
     return None
+
+
+def config_test_pipeline(cfg) -> list:
+    """The test pipeline of ``cfg``: ``test_dataloader.dataset.pipeline``
+    (or that of the dataset a wrapper holds), else ``test_pipeline``.
+
+    Args:
+        cfg (Config): The config.
+
+    Returns:
+        list: A copy of the pipeline's transform configs.
+
+    Raises:
+        ValueError: The config has neither (the config file is named).
+    """
+    pipeline = test_dataset_config(cfg).get('pipeline')
+    if pipeline is not None:
+        return copy.deepcopy(list(pipeline))
+    if cfg.get('test_pipeline') is not None:
+        return copy.deepcopy(list(cfg.test_pipeline))
+    raise ValueError(
+        f'{cfg.filename}: no test pipeline found; expected '
+        'test_dataloader.dataset.pipeline or test_pipeline in the config')
+
+
+def class_names(model, cfg,
+                checkpoint: Optional[dict] = None,
+                classes: Optional[Sequence[str]] = None) -> List[str]:
+    """The model's class names: ``classes`` if given, else the checkpoint's
+    ``meta.dataset_meta.classes``, else the config's test dataset
+    ``metainfo.classes``, else the test dataset type's ``METAINFO``, else
+    ``'0'``, ``'1'``, ...; checked against ``model.head.num_classes``.
+
+    Args:
+        model (nn.Module): The model built from ``cfg``.
+        cfg (Config): Its config.
+        checkpoint (dict, optional): The loaded checkpoint. Defaults to
+            None.
+        classes (Sequence[str], optional): Names given by the caller, used
+            first. Defaults to None.
+
+    Returns:
+        List[str]: One name per class the head predicts.
+
+    Raises:
+        ValueError: The first source found is not a list of names or names
+            another number of classes than the head predicts.
+    """
+    num_classes = getattr(getattr(model, 'head', None), 'num_classes', None)
+    sources = []
+    if classes is not None:
+        sources.append(('the classes argument', classes))
+    meta = (checkpoint or {}).get('meta') or {}
+    sources.append(('the checkpoint meta',
+                    (meta.get('dataset_meta') or {}).get('classes')))
+    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
+    sources.append(('the config test dataset',
+                    (dataset.get('metainfo') or {}).get('classes')))
+    sources.append(('the test dataset type',
+                    (getattr(model, '_dataset_meta', None) or {}).get(
+                        'classes')))
+    for where, names in sources:
+        if names is None:
+            continue
+        if isinstance(names, str) or not isinstance(
+                names, (list, tuple)) or not all(
+                    isinstance(n, (str, int)) for n in names):
+            raise ValueError(
+                f'{where}: the class names must be a list of strings, got '
+                f'{type(names).__name__} {str(names)[:80]}')
+        names = [str(n) for n in names]
+        if num_classes is not None and len(names) != num_classes:
+            raise ValueError(
+                f'{where} names {len(names)} classes but the model head '
+                f'predicts {num_classes} (model.head.num_classes)')
+        return names
+    if num_classes is None:
+        raise ValueError('no class names found (checkpoint meta, config) '
+                         'and the model head has no num_classes; give '
+                         'classes=[...]')
+    return [str(i) for i in range(num_classes)]

@@ -212,7 +212,7 @@ def test_a_loss_s_training_state_is_not_loaded(tmp_path):
     model's weights, so the state is left in the file."""
     import numpy as np
 
-    from mmspml.apis.inferencer import load_checkpoint_checked
+    from mmspml.engine.runner.checkpoint import load_checkpoint_checked
     from mmspml.datasets import SparseLabels
 
     def build():

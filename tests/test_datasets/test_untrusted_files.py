@@ -207,7 +207,7 @@ def test_json_files_of_the_wrong_shape_are_named(tmp_path, content,
 
 
 def test_a_thresholds_file_that_is_a_list_is_named(tmp_path):
-    from mmspml.evaluation.thresholds import load_thresholds
+    from mmspml.evaluation.thresholds_file import load_thresholds
     path = tmp_path / 't.json'
     path.write_text('[0.5, 0.5]')
     with pytest.raises(ValueError, match=r"t.json: the JSON holds list at "

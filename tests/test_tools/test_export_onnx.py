@@ -18,7 +18,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import save_checkpoint, weights_to_cpu
 from mmpretrain.registry import MODELS
 
-from mmspml.apis import onnx_export
+from mmspml.deploy import onnx_export
 from mmspml.datasets.mnist_mosaic import DIGIT_CLASSES
 from mmspml.engine.runner import plain_checkpoint
 from tests.helpers.paths import REPO, config_file
@@ -104,7 +104,7 @@ def exported(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def tool():
-    """The tool's logic, :mod:`mmspml.apis.onnx_export`."""
+    """The tool's logic, :mod:`mmspml.deploy.onnx_export`."""
     return onnx_export
 
 
@@ -152,7 +152,7 @@ def test_check_prints_a_small_max_abs_difference(exported):
 
 
 def test_the_input_size_comes_from_the_test_pipeline(tool):
-    coco = Config.fromfile(osp.join(REPO, 'configs', 'gr_coco.py'))
+    coco = Config.fromfile(osp.join(REPO, 'configs', 'gr/gr_resnet50_1xb8_coco2014-448px.py'))
     assert tool.input_size_from_config(coco) == (448, 448)
     # The demo does not resize: its mosaics' native size.
     demo = Config.fromfile(config_file('gr', 'demo'))

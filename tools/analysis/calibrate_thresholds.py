@@ -44,16 +44,17 @@ import sys
 
 import mmspml  # noqa: F401  (registers mmspml's modules)
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from mmspml.apis import SPMLInferencer
 from mmspml.evaluation.thresholds import (expected_count_threshold,
                                           format_metrics_table,
                                           observed_positive_recall,
-                                          save_thresholds,
                                           search_f1_thresholds,
                                           threshold_metrics)
+from mmspml.evaluation.thresholds_file import save_thresholds
 from mmspml.utils import (set_data_root, suggest_registered_names)
+from mmspml.utils.config_names import load_config
 
 SPLITS = ('test', 'val')
 
@@ -193,7 +194,7 @@ def report(title, data, thresholds):
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     if args.data_root is not None:
         set_data_root(cfg, args.data_root)
     if args.cfg_options is not None:

@@ -1,7 +1,7 @@
 """GR's soft pseudo-label k(p), re-weighting v(p) and the gradient per entry
 over p, for a GR config at chosen epochs (the paper's gradient analysis).
 
-    python tools/analysis/plot_gr_curves.py configs/gr_coco.py \
+    python tools/analysis/plot_gr_curves.py configs/gr/gr_resnet50_1xb8_coco2014-448px.py \
         [--epochs 1 4 8] [--out gr_curves.png] [--dump gr_curves.json]
 
 The loss is built from the config's ``model.head.loss`` and put at each
@@ -16,10 +16,10 @@ import json
 
 import mmspml  # noqa: F401  (registers the losses)
 import torch
-from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
 from mmspml.models.losses import GRLoss
+from mmspml.utils.config_names import load_config
 
 
 def gr_curves(loss: GRLoss, epoch: int, max_epochs: int,
@@ -37,9 +37,8 @@ def gr_curves(loss: GRLoss, epoch: int, max_epochs: int,
                                             dtype=torch.float64))
         values.sum().backward()
         grads[name] = logits.grad.detach().clone()
-    k = torch.sigmoid(loss.w * prob + loss.b)
-    v = torch.exp(-(prob - loss.mu)**2 / (2 * loss.sigma**2))
-    return dict(epoch=epoch, p=prob.tolist(), k=k.tolist(), v=v.tolist(),
+    return dict(epoch=epoch, p=prob.tolist(), k=loss.k(prob).tolist(),
+                v=loss.v(prob).tolist(),
                 grad_unannotated=grads['unannotated'].tolist(),
                 grad_positive=grads['positive'].tolist(),
                 params=dict(w=loss.w, b=loss.b, mu=loss.mu,
@@ -54,7 +53,7 @@ def main():
     parser.add_argument('--out', default='gr_curves.png')
     parser.add_argument('--dump', help='also write the curves as JSON')
     args = parser.parse_args()
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     loss = MODELS.build(cfg.model.head.loss)
     if not isinstance(loss, GRLoss):
         raise SystemExit(f'{args.config}: model.head.loss is '

@@ -1,6 +1,6 @@
 """Export a trained classifier to ONNX: raw images in, sigmoid scores out.
 
-    python tools/deployment/export_onnx.py configs/gr_demo.py work_dirs/gr_demo
+    python tools/deployment/export_onnx.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py work_dirs/gr_resnet18-half_1xb64_mnist-mosaic
         [--out model.onnx] [--input-size H W] [--input-order bgr|rgb]
         [--batch-size N] [--opset 17] [--device cpu]
         [--exporter auto|torchscript|dynamo]
@@ -23,7 +23,7 @@ pipeline gives the model, as float32:
 - ``scores``: (N, num_classes) float32, the sigmoid of the head's logits,
   i.e. ``pred_score`` of ``model.test_step``.
 
-The export itself is :mod:`mmspml.apis.onnx_export`; this script parses
+The export itself is :mod:`mmspml.deploy`; this script parses
 the arguments, loads the config and checkpoint and prints. Details and the
 measured agreement with PyTorch: docs/deployment.md.
 """
@@ -32,17 +32,17 @@ import os.path as osp
 
 import mmspml  # noqa: F401  (registers mmspml's modules)
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmpretrain.apis import get_model
 
-from mmspml.apis.inferencer import load_checkpoint_checked
-from mmspml.apis.onnx_export import (CHECK_ATOL, OUTPUT_NAME, ImagesToScores,
-                                     describe_input, export_onnx,
-                                     input_size_from_config,
-                                     max_abs_difference, require,
-                                     write_metadata)
+from mmspml.deploy import (CHECK_ATOL, OUTPUT_NAME, ImagesToScores,
+                           describe_input, export_onnx,
+                           input_size_from_config, max_abs_difference,
+                           require, write_metadata)
+from mmspml.engine.runner.checkpoint import load_checkpoint_checked
 from mmspml.utils import (find_checkpoint, stop_with_message,
                           suggest_registered_names)
+from mmspml.utils.config_names import load_config
 
 
 def parse_args():
@@ -138,7 +138,7 @@ def main():
     args = parse_args()
     require('onnx')  # fail before the model is built, not after
     ort = require('onnxruntime') if args.check else None
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     with stop_with_message('tools/deployment/export_onnx.py'):

@@ -5,7 +5,7 @@ import os.path as osp
 import numpy as np
 from mmengine.logging import print_log
 
-from ..base import SPMLMultiLabelDataset
+from ..multi_label import SPMLMultiLabelDataset
 from .label_table import LabelTable, check_split
 
 

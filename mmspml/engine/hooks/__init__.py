@@ -2,8 +2,8 @@ from .base import SPMLLossHookBase
 from .checkpoint_hook import AtomicCheckpointHook
 from .config_check_hook import SPMLConfigCheckHook
 from .divergence_hook import DivergenceWarningHook
-from .diagnostics_hook import (PseudoLabelDiagnosticsHook,
-                               pseudo_label_diagnostics)
+from mmspml.evaluation.diagnostics import pseudo_label_diagnostics
+from .diagnostics_hook import PseudoLabelDiagnosticsHook
 from .early_stopping_hook import MetricDropEarlyStoppingHook
 from .linear_init_hook import LinearInitHook
 from .loss_epoch_hook import LossEpochHook

@@ -1,10 +1,12 @@
-"""Does the soft pseudo-label track the truth? Diagnostics on the training
-set's unannotated entries, with the full labels the wrapper keeps."""
+"""Does the soft pseudo-label track the truth? A hook that scores the
+training set's unannotated entries after chosen epochs and writes the
+diagnostics (computed in :mod:`mmspml.evaluation.diagnostics`, drawn by
+:mod:`mmspml.visualization.diagnostics`)."""
 import json
 import os
-import random
 import os.path as osp
-from typing import Dict, Optional, Sequence
+import random
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
@@ -13,134 +15,10 @@ from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
 
 from mmspml.datasets import SinglePositiveDataset
-from mmspml.models.losses import GRLoss
+from mmspml.evaluation.diagnostics import pseudo_label_diagnostics
 from mmspml.utils import unwrap_model
 from mmspml.utils.dist_utils import gather_rows
 from .base import SPMLLossHookBase
-
-
-def gr_curves(loss, prob: np.ndarray) -> Optional[Dict[str, np.ndarray]]:
-    """GR's current k(p) and v(p) at ``prob``; None for other losses."""
-    if not isinstance(loss, GRLoss):
-        return None
-    k = 1 / (1 + np.exp(-(loss.w * prob + loss.b)))
-    v = np.exp(-(prob - loss.mu)**2 / (2 * loss.sigma**2))
-    return dict(k=k, v=v)
-
-
-def pseudo_label_diagnostics(scores: np.ndarray,
-                             observed: np.ndarray,
-                             full: np.ndarray,
-                             loss=None,
-                             num_bins: int = 20) -> dict:
-    """Histogram and scalars of the predicted p on unannotated entries.
-
-    Args:
-        scores (np.ndarray): N x C predicted probabilities.
-        observed (np.ndarray): N x C observed labels (1 = annotated
-            positive).
-        full (np.ndarray): N x C full labels.
-        loss (SPMLLoss, optional): The loss; for a :class:`GRLoss`, its
-            current k(p) and v(p) are evaluated. Defaults to None.
-        num_bins (int): Equal-width bins of p over [0, 1]. Defaults to 20.
-
-    Returns:
-        dict: ``bin_edges``; per bin the counts of ``hidden_positives``
-        (unannotated entries that are positive) and ``negatives``
-        (unannotated, negative) and ``hidden_positive_rate`` (None for an
-        empty bin); ``scalars``: ``hidden_positive_share_above_0.5`` and,
-        for GR, ``k_mean_hidden_positives``, ``k_mean_negatives`` and
-        ``k_calibration_error`` (the bin-count-weighted mean of
-        |mean k(p) in the bin - the bin's hidden-positive rate|); for GR
-        also ``curve_p``, ``k`` and ``v`` to draw.
-    """
-    scores = np.asarray(scores, dtype=np.float64)
-    unannotated = np.asarray(observed) == 0
-    positive = np.asarray(full) == 1
-    hidden = scores[unannotated & positive]
-    negative = scores[unannotated & ~positive]
-    edges = np.linspace(0, 1, num_bins + 1)
-    hidden_counts = np.histogram(hidden, edges)[0]
-    negative_counts = np.histogram(negative, edges)[0]
-    totals = hidden_counts + negative_counts
-    with np.errstate(invalid='ignore', divide='ignore'):
-        rate = hidden_counts / totals
-    scalars = {
-        'hidden_positive_share_above_0.5':
-        float((hidden > 0.5).mean()) if hidden.size else float('nan'),
-    }
-    result = dict(
-        bin_edges=edges.tolist(),
-        hidden_positives=hidden_counts.tolist(),
-        negatives=negative_counts.tolist(),
-        hidden_positive_rate=[
-            None if t == 0 else float(r) for r, t in zip(rate, totals)
-        ],
-        scalars=scalars)
-    if gr_curves(loss, hidden) is not None:
-        scalars['k_mean_hidden_positives'] = float(
-            gr_curves(loss, hidden)['k'].mean()) if hidden.size else \
-            float('nan')
-        scalars['k_mean_negatives'] = float(
-            gr_curves(loss, negative)['k'].mean()) if negative.size else \
-            float('nan')
-        both = np.concatenate([hidden, negative])
-        k_all = gr_curves(loss, both)['k']
-        bins = np.clip(np.digitize(both, edges[1:-1]), 0, num_bins - 1)
-        k_sum = np.bincount(bins, weights=k_all, minlength=num_bins)
-        filled = totals > 0
-        gap = np.abs(k_sum[filled] / totals[filled] - rate[filled])
-        scalars['k_calibration_error'] = float(
-            (gap * totals[filled]).sum() / totals[filled].sum())
-        curve_p = np.linspace(0, 1, 101)
-        curves = gr_curves(loss, curve_p)
-        result.update(curve_p=curve_p.tolist(), k=curves['k'].tolist(),
-                      v=curves['v'].tolist())
-    return result
-
-
-def plot_diagnostics(result: dict, title: str, path: str) -> np.ndarray:
-    """Draw ``result`` (of :func:`pseudo_label_diagnostics`) to a PNG at
-    ``path``; returns the RGB image."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    edges = np.asarray(result['bin_edges'])
-    centers, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
-    fig, ax = plt.subplots(figsize=(8, 5.2), dpi=100)
-    for key, color, label in (('negatives', '#4c72b0',
-                               'unannotated negatives'),
-                              ('hidden_positives', '#dd8452',
-                               'hidden positives')):
-        counts = np.asarray(result[key], dtype=float)
-        ax.bar(centers, np.where(counts > 0, counts, np.nan), width,
-               color=color, alpha=0.45, label=label)
-    ax.set_yscale('log')
-    ax.set_xlabel('predicted p of an unannotated entry')
-    ax.set_ylabel('entries per bin (log scale)')
-    ax.set_xlim(0, 1)
-    right = ax.twinx()
-    rate = [np.nan if r is None else r for r in result['hidden_positive_rate']]
-    right.plot(centers, rate, 'ko', ms=4,
-               label='hidden-positive rate in the bin')
-    if 'k' in result:
-        right.plot(result['curve_p'], result['k'], 'r-', label='GR k(p)')
-        right.plot(result['curve_p'], result['v'], 'g--', label='GR v(p)')
-    right.set_ylim(0, 1.02)
-    right.set_ylabel('rate, k(p), v(p)')
-    lines = ax.get_legend_handles_labels()
-    more = right.get_legend_handles_labels()
-    fig.legend(lines[0] + more[0], lines[1] + more[1], loc='lower center',
-               fontsize=8, ncol=5, frameon=False)
-    items = [f'{k} = {v:.3f}' for k, v in result['scalars'].items()]
-    ax.set_title(title + '\n' + ', '.join(items[:2]) + '\n' +
-                 ', '.join(items[2:]), fontsize=8)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.savefig(path)
-    fig.canvas.draw()
-    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
-    plt.close(fig)
-    return image
 
 
 @HOOKS.register_module()
@@ -286,6 +164,7 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
         with open(osp.join(folder, f'epoch_{epoch}.json'), 'w') as f:
             json.dump(result, f, indent=1)
         name = type(loss).__name__ if loss is not None else 'the model'
+        from mmspml.visualization.diagnostics import plot_diagnostics
         image = plot_diagnostics(
             result, f'{name}, epoch {epoch}: unannotated entries of '
             f'{len(idx)} training images', osp.join(folder,

@@ -14,13 +14,33 @@ from .spml_utils import spml_entry_loss
 
 def soft_pseudo_label(prob: torch.Tensor, w: float, b: float) -> torch.Tensor:
     """k(p; beta) = sigmoid(w * p + b): how much an unannotated entry is
-    pulled towards positive."""
+    pulled towards positive. The one place GR's k is written; every other
+    user (the loss, :meth:`GRLoss.k`, the diagnostics, the plots and the
+    benchmarks) calls it.
+
+    Args:
+        prob (Tensor): Probabilities p, any shape (detached in the loss).
+        w (float): The slope.
+        b (float): The offset.
+
+    Returns:
+        Tensor: k(p), the shape of ``prob``.
+    """
     return torch.sigmoid(w * prob + b)
 
 
 def reweight(prob: torch.Tensor, mu: float, sigma: float) -> torch.Tensor:
     """v(p; alpha) = exp(-(p - mu)^2 / (2 sigma^2)): the weight of an
-    unannotated entry."""
+    unannotated entry. The one place GR's v is written.
+
+    Args:
+        prob (Tensor): Probabilities p, any shape (detached in the loss).
+        mu (float): The centre of the bump.
+        sigma (float): Its width (> 0).
+
+    Returns:
+        Tensor: v(p), the shape of ``prob``.
+    """
     return torch.exp(-(prob - mu)**2 / (2 * sigma**2))
 
 
@@ -42,8 +62,10 @@ def gr_loss(cls_score: torch.Tensor,
         cls_score (Tensor): Logits of shape (N, C).
         target (Tensor): Observed labels of shape (N, C); 1 marks the observed
             positive, 0 an unannotated entry.
-        w, b (float): Parameters of the soft pseudo-label k.
-        mu, sigma (float): Parameters of the re-weighting v.
+        w (float): Slope of the soft pseudo-label k.
+        b (float): Offset of the soft pseudo-label k.
+        mu (float): Centre of the re-weighting v.
+        sigma (float): Width of the re-weighting v.
         q_pos (float): q2 of the GCE loss towards positive. Defaults to 0.01.
         q_neg (float): q3 of the GCE loss towards negative. Defaults to 1.
         pos_eps (float): Observed positives cost ``-log(p + pos_eps)``.
@@ -171,6 +193,28 @@ class GRLoss(SPMLLoss):
         self.b = _interpolate(b0, bT, frac_beta)
         self.mu = _interpolate(mu0, muT, frac_alpha)
         self.sigma = _interpolate(sigma0, sigmaT, frac_alpha)
+
+    def k(self, prob: torch.Tensor) -> torch.Tensor:
+        """The soft pseudo-label at the current epoch's ``w`` and ``b``.
+
+        Args:
+            prob (Tensor): Probabilities, any shape.
+
+        Returns:
+            Tensor: :func:`soft_pseudo_label` of ``prob``.
+        """
+        return soft_pseudo_label(prob, self.w, self.b)
+
+    def v(self, prob: torch.Tensor) -> torch.Tensor:
+        """The re-weighting at the current epoch's ``mu`` and ``sigma``.
+
+        Args:
+            prob (Tensor): Probabilities, any shape.
+
+        Returns:
+            Tensor: :func:`reweight` of ``prob``.
+        """
+        return reweight(prob, self.mu, self.sigma)
 
     def entry_loss(self, cls_score, target, sample_idx=None):
         return gr_loss(cls_score, target, self.w, self.b, self.mu, self.sigma,

@@ -18,6 +18,9 @@ nothing beyond torch's own list:
 - :mod:`.layout` -- what the runner and the tools read of a checkpoint,
   checked before they read it (resuming trusts nothing the file says about
   paths, seeds or code).
+- :mod:`.weights` -- :func:`load_checkpoint_checked`: a checkpoint's
+  weights into a model built from a config, shapes checked (prediction,
+  export).
 
 Trusting a file (full unpickling, which runs any code it holds) is an
 explicit opt-in per call: ``trust=True``, ``--trust-checkpoint`` of the
@@ -32,6 +35,7 @@ from .load import (SAFE_PREFIX, TRUSTED_PREFIX, load_checkpoint_file,
 from .plain import (FORMAT_KEY, FORMAT_VERSION, TYPE_KEY, plain_checkpoint,
                     restore_checkpoint, to_plain)
 from .validate import MAX_DEPTH, check_plain
+from .weights import load_checkpoint_checked
 
 __all__ = [
     'CheckpointError', 'UnsafeCheckpointError', 'check_checkpoint_layout',
@@ -39,5 +43,5 @@ __all__ = [
     'route_pretrained_through_safe_loading', 'plain_checkpoint',
     'restore_checkpoint', 'to_plain', 'check_plain', 'FORMAT_KEY',
     'FORMAT_VERSION', 'TYPE_KEY', 'SAFE_PREFIX', 'TRUSTED_PREFIX',
-    'MAX_DEPTH'
+    'MAX_DEPTH', 'load_checkpoint_checked'
 ]

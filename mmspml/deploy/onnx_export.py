@@ -1,11 +1,12 @@
 """Export a multi-label classifier to ONNX: raw images in, sigmoid scores
 out.
 
-:class:`ImagesToScores` puts the data preprocessor (channel swap,
-``(x - mean) / std``, padding) and the sigmoid around a classifier, so that
-the graph takes what the test pipeline gives the model and returns
-``pred_score`` of ``model.test_step``; :func:`input_size_from_config` reads
-the image size from the test pipeline; :func:`export_onnx` runs a
+:class:`~.images_to_scores.ImagesToScores` puts the data preprocessor
+(channel swap, ``(x - mean) / std``, padding) and the sigmoid around a
+classifier, so that the graph takes what the test pipeline gives the model
+and returns ``pred_score`` of ``model.test_step``;
+:func:`~.input_size.input_size_from_config` reads the image size from the
+test pipeline; :func:`export_onnx` runs a
 ``torch.onnx`` exporter; :func:`write_metadata` checks the file and stores
 what it takes; :func:`max_abs_difference` compares onnxruntime with
 PyTorch. ``tools/deployment/export_onnx.py`` is the command line for all of
@@ -18,15 +19,12 @@ them, so ``import mmspml`` does not.
 import inspect
 import json
 import warnings
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from mmpretrain.models.heads import MultiLabelClsHead
-from mmpretrain.models.utils import ClsDataPreprocessor
 
-from mmspml.utils import test_dataset_config
+from .images_to_scores import ImagesToScores
 
 INPUT_NAME, OUTPUT_NAME = 'images', 'scores'
 # Opset 17: widely read by runtimes; torch 2.14.1's TorchScript exporter
@@ -35,22 +33,6 @@ DEFAULT_OPSET = dict(torchscript=17, dynamo=18)
 # What tools/deployment/export_onnx.py --check tolerates between
 # onnxruntime's and PyTorch's scores.
 CHECK_ATOL = 1e-4
-# Images of datasets whose test pipeline does not resize: 2 x 2 cells of
-# 28 px MNIST digits (make_mnist_mosaics's default grid).
-NATIVE_SIZES = dict(MNISTMosaicDataset=(56, 56))
-# Transforms that change the image size, with the argument that fixes it
-# (an int or mmcv's (w, h)); None: the size they give varies.
-RESIZES = dict(
-    Resize='scale',
-    CenterCrop='crop_size',
-    EfficientNetCenterCrop='crop_size',
-    Pad='size',
-    ResizeEdge=None,
-    RandomResize=None,
-    RandomChoiceResize=None,
-    RandomResizedCrop=None,
-    EfficientNetRandomCrop=None,
-    RandomCrop=None)
 DEPLOY_HINT = ('pip install -r requirements/deploy.txt (or pip install '
                '-e .[deploy])')
 # Only the dynamo exporter needs onnxscript; measured with torch 2.14.1.
@@ -77,130 +59,6 @@ def require(name: str, hint: str = DEPLOY_HINT):
     except ImportError as err:
         raise ImportError(f'export_onnx.py needs {name}: {hint} ({err})') \
             from None
-
-
-def _type_name(transform: dict) -> str:
-    kind = transform.get('type', '')
-    kind = getattr(kind, '__name__', kind)  # new-style configs give classes
-    return str(kind).split('.')[-1]
-
-
-def _height_width(size) -> Tuple[int, int]:
-    """mmcv's ``scale`` / ``crop_size``: an int or ``(w, h)``."""
-    if isinstance(size, int):
-        return size, size
-    return int(size[1]), int(size[0])
-
-
-def input_size_from_config(cfg) -> Tuple[int, int]:
-    """The (H, W) the test pipeline resizes images to.
-
-    The last transform of the pipeline that changes the size sets it: a
-    ``Resize`` with a fixed ``scale`` and no ``keep_ratio``, a
-    ``CenterCrop``, a ``Pad`` to a fixed ``size``. A pipeline that does
-    not resize gives the native size of its dataset's images
-    (``NATIVE_SIZES``).
-
-    Args:
-        cfg (Config): The config.
-
-    Returns:
-        tuple[int, int]: Height and width.
-
-    Raises:
-        ValueError: The size cannot be read from the config; give it
-            yourself (``--input-size`` of the tool).
-    """
-    dataset = test_dataset_config(cfg)
-    pipeline = dataset.get('pipeline') or cfg.get('test_pipeline')
-    if not pipeline:
-        raise ValueError('the config has no test pipeline to read the '
-                         'image size from; give it with --input-size H W.')
-    size, resizer = None, None
-    for transform in pipeline:
-        name = _type_name(transform)
-        if name not in RESIZES:
-            continue
-        resizer, size = name, None
-        fixed = transform.get(RESIZES[name]) if RESIZES[name] else None
-        if fixed is not None and not transform.get('keep_ratio', False):
-            size = _height_width(fixed)
-    if size is not None:
-        return size
-    if resizer is not None:
-        raise ValueError(
-            f'the test pipeline\'s {resizer} gives images of varying size; '
-            'give the size to export with --input-size H W.')
-    native = NATIVE_SIZES.get(_type_name(dataset))
-    if native is None:
-        raise ValueError(
-            'the test pipeline does not resize its images; give the size '
-            'the model was trained on with --input-size H W.')
-    return native
-
-
-class ImagesToScores(torch.nn.Module):
-    """A classifier with its data preprocessing and sigmoid, as one graph.
-
-    ``forward`` computes what ``model.test_step`` gives as ``pred_score``
-    for a batch of raw images that all have the same size: the channel swap
-    (BGR input and the preprocessor's ``to_rgb``, or RGB input without it),
-    ``(x - mean) / std``, padding to ``pad_size_divisor``, the backbone,
-    neck and head, and the sigmoid.
-
-    Args:
-        classifier (nn.Module): An MMPretrain classifier with a
-            ``ClsDataPreprocessor`` and a multi-label head.
-        input_order (str): Channel order of the input images, ``'bgr'``
-            (as ``LoadImageFromFile`` loads them) or ``'rgb'``. Defaults to
-            ``'bgr'``.
-
-    Raises:
-        TypeError: The classifier has another data preprocessor or a head
-            that is not a ``MultiLabelClsHead``.
-        ValueError: ``input_order`` is neither ``'bgr'`` nor ``'rgb'``.
-    """
-
-    def __init__(self, classifier, input_order: str = 'bgr'):
-        super().__init__()
-        preprocessor = classifier.data_preprocessor
-        if not isinstance(preprocessor, ClsDataPreprocessor):
-            raise TypeError(
-                'export_onnx.py exports models with a ClsDataPreprocessor; '
-                f'this one has {type(preprocessor).__name__}.')
-        head = getattr(classifier, 'head', None)
-        if not isinstance(head, MultiLabelClsHead):
-            raise TypeError(
-                'export_onnx.py exports multi-label heads (sigmoid scores); '
-                f'the model\'s head is {type(head).__name__}.')
-        if input_order not in ('bgr', 'rgb'):
-            raise ValueError(f"input_order must be 'bgr' or 'rgb', got "
-                             f'{input_order!r}')
-        self.classifier = classifier
-        self.input_order = input_order
-        self.swap_channels = bool(preprocessor.to_rgb) != (input_order
-                                                           == 'rgb')
-        self.normalize = bool(preprocessor._enable_normalize)
-        if self.normalize:
-            self.register_buffer('mean', preprocessor.mean.clone().float())
-            self.register_buffer('std', preprocessor.std.clone().float())
-        self.pad_size_divisor = preprocessor.pad_size_divisor
-        self.pad_value = preprocessor.pad_value
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """Sigmoid scores (N, num_classes) of raw images (N, 3, H, W),
-        float pixel values 0-255 in ``input_order``."""
-        if self.swap_channels:
-            images = images.flip(1)
-        if self.normalize:
-            images = (images - self.mean) / self.std
-        if self.pad_size_divisor > 1:
-            h, w = images.shape[-2:]
-            pad_h = -h % self.pad_size_divisor
-            pad_w = -w % self.pad_size_divisor
-            images = F.pad(images, (0, pad_w, 0, pad_h), 'constant',
-                           self.pad_value)
-        return torch.sigmoid(self.classifier(images, mode='tensor'))
 
 
 def _export_torchscript(module, images, out, opset, dynamic_batch):

@@ -1,10 +1,10 @@
-"""mmspml.apis.onnx_export without onnx: the image size to export is read
+"""mmspml.deploy.input_size without onnx: the image size to export is read
 from the test pipeline inside dataset wrappers, and a pipeline whose size
 varies is refused with the option that fixes it."""
 import pytest
 from mmengine.config import Config
 
-from mmspml.apis import input_size_from_config
+from mmspml.deploy import input_size_from_config
 
 
 def test_input_size_is_the_last_fixed_resize_inside_wrappers():
