@@ -12,7 +12,7 @@ import sys
 from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
-MIM_FILES = ('tools', 'configs')
+MIM_FILES = ('tools', 'configs', 'model-index.yml')
 
 
 def read_version():
@@ -36,8 +36,8 @@ def read_requirements(name):
 
 
 def add_mim_extension():
-    """Copy (install, wheel) or link (develop) tools/ and configs/ into
-    mmspml/.mim."""
+    """Copy (install, wheel) or link (develop) tools/, configs/ and
+    model-index.yml (what ``mim search mmspml`` reads) into mmspml/.mim."""
     if 'develop' in sys.argv or 'editable_wheel' in sys.argv:
         mode = 'symlink'
     elif {'install', 'bdist_wheel', 'sdist', 'build'} & set(sys.argv):
@@ -54,6 +54,8 @@ def add_mim_extension():
             shutil.rmtree(dst)
         if mode == 'symlink':
             os.symlink(osp.relpath(src, mim_dir), dst)
+        elif osp.isfile(src):
+            shutil.copyfile(src, dst)
         else:
             shutil.copytree(src, dst)
 

@@ -4,9 +4,9 @@ Each run keeps its best-val checkpoint and evaluates it on the test set.
 Started again with the same arguments, it skips the runs that finished and
 resumes an interrupted one from its latest checkpoint.
 
-    python tools/run_configs.py configs/full/full_demo.py \
-        configs/an/an_demo.py \
-        configs/gr_demo.py --seeds 0 1 2 --work-dir work_dirs/demo
+    python tools/run_configs.py configs/full/full_resnet18-half_1xb64_mnist-mosaic.py \
+        configs/an/an_resnet18-half_1xb64_mnist-mosaic.py \
+        configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py --seeds 0 1 2 --work-dir work_dirs/demo
 """
 import argparse
 import json
@@ -19,6 +19,7 @@ import mmspml  # noqa: F401
 from mmspml.apis import (format_table, method_by_dataset, run_configs,
                          summarize)
 from mmspml.utils import write_atomically
+from mmspml.utils.config_names import parse_config_name
 
 
 def parse_args():
@@ -56,7 +57,8 @@ def main():
           f'{spread} ({elapsed / 60:.1f} min, written to '
           f'{args.work_dir}/results.{{md,csv,json}}):\n')
     print(table)
-    if len({row['method'].rpartition('_')[2] for row in rows}) > 1:
+    if len({parse_config_name(row['method'])['dataset']
+            for row in rows}) > 1:
         print(f'test {args.metrics[0]}, method x dataset:\n')
         print(matrix)
 

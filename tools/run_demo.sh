@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup_env.sh
-.venv/bin/python tools/run_configs.py configs/full/full_demo.py \
-    configs/an/an_demo.py configs/gr_demo.py --work-dir work_dirs/demo "$@"
+.venv/bin/python tools/run_configs.py configs/full/full_resnet18-half_1xb64_mnist-mosaic.py \
+    configs/an/an_resnet18-half_1xb64_mnist-mosaic.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py --work-dir work_dirs/demo "$@"

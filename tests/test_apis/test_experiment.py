@@ -30,18 +30,23 @@ def test_summary_mean_and_sample_std():
 
 def test_method_by_dataset_pivots_config_names():
     rows = summarize({
-        'gr_voc': runs(89., 91.),
-        'an_voc': runs(85.),
-        'gr_coco': runs(73.),
-        'em_apl_voc': runs(88.),
-        'gr_voc_fast': runs(90.),
+        'gr_resnet50_1xb8_voc2012-448px': runs(89., 91.),
+        'an_resnet50_1xb8_voc2012-448px': runs(85.),
+        'gr_resnet50_1xb8_coco2014-448px': runs(73.),
+        'gr_swin-tiny_1xb8_coco2014-448px': runs(75.),
+        'emapl_resnet50_1xb8_voc2012-448px': runs(88.),
+        'gr_resnet50_1xb32-bf16_voc2012-448px': runs(90.),
+        'my_config_voc2012-448px': runs(80.),
     })
     table = method_by_dataset(rows).splitlines()
-    assert table[0] == '| method | voc | coco |'
-    assert table[2] == '| gr | 90.00 ± 1.41 | 73.00 |'
+    assert table[0] == '| method | voc2012-448px | coco2014-448px |'
+    # Two GR configs on COCO differ in the backbone only: it is named.
+    assert table[2] == '| gr resnet50 | 90.00 ± 1.41 | 73.00 |'
     assert table[3] == '| an | 85.00 |  |'
-    assert table[4] == '| em_apl | 88.00 |  |'
-    assert table[5] == '| gr (fast) | 90.00 |  |'
+    assert table[4] == '| gr swin-tiny |  | 75.00 |'
+    assert table[5] == '| emapl | 88.00 |  |'
+    assert table[6] == '| gr (bf16) | 90.00 |  |'
+    assert table[7] == '| my_config | 80.00 |  |'
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ from mmpretrain.registry import MODELS, OPTIM_WRAPPERS
 import mmspml  # noqa: F401
 from mmspml.models.losses import GRLoss
 from mmspml.utils import use_channels_last
-from tests.helpers.paths import REPO, config_file
+from tests.helpers.paths import config_file, fast_config_file
 from tests.helpers.runner_utils import python, write_tiny_config
 
 
@@ -29,8 +29,7 @@ def tiny_classifier():
 @pytest.mark.parametrize('dataset', ['demo', 'voc', 'coco', 'nus', 'cub'])
 def test_fast_config_changes_only_the_engine_batch_and_lr(dataset):
     paper = Config.fromfile(config_file('gr', dataset))
-    fast = Config.fromfile(
-        osp.join(REPO, 'configs', f'gr_{dataset}_fast.py'))
+    fast = Config.fromfile(fast_config_file(dataset))
     assert fast.model == paper.model
     assert fast.train_dataloader.dataset == paper.train_dataloader.dataset
     assert fast.val_dataloader == paper.val_dataloader
@@ -110,8 +109,7 @@ def test_fast_demo_config_trains_on_cpu(tmp_path):
     fused Adam, and a model that learns."""
     path = write_tiny_config(tmp_path, method='gr')
     text = path.read_text().replace(config_file('gr', 'demo'),
-                                    osp.join(REPO, 'configs',
-                                             'gr_demo_fast.py'))
+                                    fast_config_file('demo'))
     path.write_text(text)
     cfg = Config.fromfile(str(path))
     cfg.work_dir = str(tmp_path / 'work')

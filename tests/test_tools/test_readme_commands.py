@@ -2,7 +2,7 @@
 written after the quick start.
 
 The commands run unchanged in a mirror of the repository whose
-``configs/*_demo.py`` are tiny versions (3 epochs on 160 mosaics, a
+``configs/*/*_mnist-mosaic.py`` are tiny versions (3 epochs on 160 mosaics, a
 quarter-width ResNet) of the real ones and whose ``data/mnist_mosaic`` is
 that tiny set; ``tools/`` is the repository's own.
 """
@@ -80,7 +80,7 @@ def run(root, command):
 
 def test_readme_commands_run_as_written_after_the_quick_start(mirror):
     run(mirror, quick_start_command())
-    assert (mirror / 'work_dirs/demo/gr_demo/seed0').is_dir()
+    assert (mirror / 'work_dirs/demo/gr_resnet18-half_1xb64_mnist-mosaic/seed0').is_dir()
     block = list(commands(readme_block('## Training and testing')))
     assert block[0] == 'source .venv/bin/activate'
     outputs = {cmd: run(mirror, cmd) for cmd in block[1:]}
@@ -88,15 +88,17 @@ def test_readme_commands_run_as_written_after_the_quick_start(mirror):
         if 'tools/test.py' in cmd:
             assert re.search(r'spml/mAP: \d+\.\d+', out), cmd
     # The work dirs and checkpoints the comments promise.
-    assert list((mirror / 'work_dirs/gr_demo').glob('best_spml_mAP_*.pth'))
+    assert list((mirror / 'work_dirs/gr_resnet18-half_1xb64_mnist-mosaic')
+                .glob('best_spml_mAP_*.pth'))
     for name in ('gr_exact', 'gr_data', 'gr_mim'):
         assert (mirror / 'work_dirs' / name / 'epoch_3.pth').is_file(), name
     results = (mirror / 'work_dirs/compare/results.md').read_text()
-    assert '| an_demo | `configs/an/an_demo.py` |' in results
+    assert ('| an_resnet18-half_1xb64_mnist-mosaic | '
+            '`configs/an/an_resnet18-half_1xb64_mnist-mosaic.py` |') in results
 
 
 def test_using_a_trained_model_commands_run_as_written(mirror):
-    if not (mirror / 'work_dirs/demo/gr_demo/seed0').is_dir():
+    if not (mirror / 'work_dirs/demo/gr_resnet18-half_1xb64_mnist-mosaic/seed0').is_dir():
         run(mirror, quick_start_command())
     block = list(commands(readme_block('## Using a trained model')))
     assert len(block) == 4
@@ -120,7 +122,7 @@ def test_using_a_trained_model_commands_run_as_written(mirror):
 
 
 def test_training_console_starts_with_one_line_and_logs_the_rest(mirror):
-    out = run(mirror, 'python tools/train.py configs/gr_demo.py --work-dir '
+    out = run(mirror, 'python tools/train.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py --work-dir '
               'work_dirs/quiet --cfg-options train_cfg.max_epochs=1')
     preamble = out[:out.index('Epoch(train)')].splitlines()
     assert len(preamble) <= 5, '\n'.join(preamble)

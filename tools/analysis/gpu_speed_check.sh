@@ -6,8 +6,8 @@
 #
 # 1. tools/analysis/benchmark_train.py at ResNet-50, 448 px, 80 classes:
 #    the reference-style plain loop (fp32, batch 8, boolean-mask GR loss),
-#    configs/gr_coco.py through SPMLRunner at the same batch, and
-#    configs/gr_coco_fast.py (bf16 autocast, channels-last, fused Adam,
+#    configs/gr/gr_resnet50_1xb8_coco2014-448px.py through SPMLRunner at the same batch, and
+#    configs/gr/gr_resnet50_1xb32-bf16_coco2014-448px.py (bf16 autocast, channels-last, fused Adam,
 #    batch 32), with the loss and hook shares of the paper config's step.
 # 2. tools/benchmark_loss.py on the GPU (GRLoss vs the boolean-mask loss).
 #
@@ -24,5 +24,5 @@ fi
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 python tools/analysis/benchmark_train.py --device cuda --iters 60 \
-    --warmup 15 --also configs/gr_coco_fast.py
+    --warmup 15 --also configs/gr/gr_resnet50_1xb32-bf16_coco2014-448px.py
 python tools/benchmark_loss.py --device cuda --batch 8 32 512

@@ -1,6 +1,6 @@
 """Per-class AP of a test run as a bar chart.
 
-    python tools/test.py configs/gr_demo.py work_dirs/gr_demo \
+    python tools/test.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py work_dirs/gr_resnet18-half_1xb64_mnist-mosaic \
         --cfg-options test_evaluator.classwise=True --out metrics.json
     python tools/analysis/plot_class_ap.py metrics.json [--out class_ap.png]
         [--top N]

@@ -1,5 +1,5 @@
 # A half-width ResNet-18 (32 base channels) for small images on CPU. Configs
-# set head.num_classes from the dataset base.
+# set head.num_classes from the dataset base and head.loss (the method).
 model = dict(
     type='ImageClassifier',
     data_preprocessor=dict(
@@ -18,5 +18,4 @@ model = dict(
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='SPMLLinearClsHead',
-        in_channels=256,
-        loss=dict(type='GRLoss')))
+        in_channels=256))

@@ -1,6 +1,7 @@
 # MMPretrain's ResNet-50 with torchvision's ImageNet (V1) weights, global
 # average pooling and a linear multi-label head: the model behind the
-# published SPML numbers. Configs set head.num_classes from the dataset base.
+# published SPML numbers. Configs set head.num_classes from the dataset base
+# and head.loss (the method).
 _base_ = ['mmpretrain::_base_/models/resnet50.py']
 model = dict(
     # type='Pretrained' by name: only then does ResNet keep the loaded
@@ -11,5 +12,4 @@ model = dict(
     head=dict(
         _delete_=True,
         type='SPMLLinearClsHead',
-        in_channels=2048,
-        loss=dict(type='GRLoss')))
+        in_channels=2048))

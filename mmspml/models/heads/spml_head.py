@@ -1,6 +1,6 @@
 """A multi-label head that tells stateful SPML losses which samples they
 see."""
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 from mmpretrain.models.heads import MultiLabelLinearClsHead
@@ -17,8 +17,28 @@ class SPMLLinearClsHead(MultiLabelLinearClsHead):
     :class:`~mmspml.datasets.SinglePositiveDataset`) to an
     :class:`~mmspml.models.losses.SPMLLoss` with ``requires_index = True``
     (ROLE, EM + APL, LL-Cp). Other losses are called exactly as by the
-    parent class. Arguments are the parent's.
+    parent class.
+
+    Unlike the parent, the head has no default loss: the loss is the method
+    (``model.head.loss`` of every config), and a config that forgot it
+    would otherwise train plain BCE on single positives without a word.
+
+    Args:
+        num_classes (int): Number of classes.
+        in_channels (int): Width of the input feature.
+        loss (dict): The loss config, e.g. ``dict(type='GRLoss')``.
+        **kwargs: The other arguments of ``MultiLabelLinearClsHead``
+            (``thr``, ``topk``, ``init_cfg``).
     """
+
+    def __init__(self, num_classes: int, in_channels: int,
+                 loss: Optional[dict] = None, **kwargs):
+        if loss is None:
+            raise ValueError(
+                'SPMLLinearClsHead: no loss; set model.head.loss to the '
+                "method's loss, e.g. loss=dict(type='GRLoss') (the losses "
+                'are listed in docs/baselines.md)')
+        super().__init__(num_classes, in_channels, loss=loss, **kwargs)
 
     def loss(self, feats: Tuple[torch.Tensor],
              data_samples: List[DataSample], **kwargs) -> dict:

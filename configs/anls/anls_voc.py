@@ -1,9 +1,0 @@
-# Assume negative with label smoothing (AN-LS) on PASCAL VOC 2012:
-# configs/gr_voc.py with one loss changed.
-_base_ = ['../gr_voc.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='AssumeNegativeLSLoss',
-            smoothing=0.1)))

@@ -1,9 +1,0 @@
-# Entropy maximisation (EM) on NUS-WIDE: configs/gr_nus.py with one loss
-# changed.
-_base_ = ['../gr_nus.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='EntropyMaximizationLoss',
-            alpha=0.1)))

@@ -1,9 +1,0 @@
-# Expected positive regulariser (EPR) on NUS-WIDE: configs/gr_nus.py with one
-# loss changed.
-_base_ = ['../gr_nus.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='EPRLoss',
-            expected_num_pos=1.9)))

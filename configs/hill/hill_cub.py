@@ -1,4 +1,0 @@
-# Hill loss on CUB-200-2011 attributes: configs/gr_cub.py with one loss
-# changed.
-_base_ = ['../gr_cub.py']
-model = dict(head=dict(loss=dict(_delete_=True, type='HillLoss', lamb=1.5)))

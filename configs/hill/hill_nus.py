@@ -1,3 +1,0 @@
-# Hill loss on NUS-WIDE: configs/gr_nus.py with one loss changed.
-_base_ = ['../gr_nus.py']
-model = dict(head=dict(loss=dict(_delete_=True, type='HillLoss', lamb=1.5)))

@@ -1,9 +1,0 @@
-# Large loss permanent correction (LL-Cp) on MS-COCO 2014: configs/gr_coco.py
-# with one loss changed.
-_base_ = ['../gr_coco.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='LLCpLoss',
-            delta_rel=0.001)))

@@ -1,9 +1,0 @@
-# Large loss permanent correction (LL-Cp) on PASCAL VOC 2012: configs/gr_voc.py
-# with one loss changed.
-_base_ = ['../gr_voc.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='LLCpLoss',
-            delta_rel=0.001)))

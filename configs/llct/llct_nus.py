@@ -1,9 +1,0 @@
-# Large loss temporary correction (LL-Ct) on NUS-WIDE: configs/gr_nus.py with
-# one loss changed.
-_base_ = ['../gr_nus.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='LLCtLoss',
-            delta_rel=0.002)))

@@ -1,9 +1,0 @@
-# Large loss rejection (LL-R) on MS-COCO 2014: configs/gr_coco.py with one loss
-# changed.
-_base_ = ['../gr_coco.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='LLRLoss',
-            delta_rel=0.002)))

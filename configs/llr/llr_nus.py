@@ -1,9 +1,0 @@
-# Large loss rejection (LL-R) on NUS-WIDE: configs/gr_nus.py with one loss
-# changed.
-_base_ = ['../gr_nus.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='LLRLoss',
-            delta_rel=0.002)))

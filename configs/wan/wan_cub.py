@@ -1,8 +1,0 @@
-# Weak assume negative (WAN) on CUB-200-2011 attributes: configs/gr_cub.py with
-# one loss changed.
-_base_ = ['../gr_cub.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='WeakAssumeNegativeLoss')))

@@ -1,8 +1,0 @@
-# Weak assume negative (WAN) on the MNIST-mosaic demo: configs/gr_demo.py
-# with one loss changed.
-_base_ = ['../gr_demo.py']
-model = dict(
-    head=dict(
-        loss=dict(
-            _delete_=True,
-            type='WeakAssumeNegativeLoss')))
