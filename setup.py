@@ -4,6 +4,7 @@ Like every OpenMMLab package, mmspml ships its ``tools/`` and ``configs/``
 inside the package as ``mmspml/.mim`` so that ``mim train mmspml CONFIG``
 finds them: copied for a regular install, linked for a develop install.
 """
+
 import os
 import os.path as osp
 import shutil
@@ -68,7 +69,8 @@ if __name__ == '__main__':
         description='Single-positive multi-label learning (GR Loss and '
         'baselines) for MMPretrain',
         long_description=open(osp.join(HERE, 'README.md')).read()
-        if osp.isfile(osp.join(HERE, 'README.md')) else '',
+        if osp.isfile(osp.join(HERE, 'README.md'))
+        else '',
         long_description_content_type='text/markdown',
         license='Apache License 2.0',
         packages=find_packages(exclude=('configs', 'tools', 'tests')),
@@ -76,7 +78,10 @@ if __name__ == '__main__':
         package_data={'mmspml': ['.mim/**/*']},
         python_requires='>=3.10',
         install_requires=read_requirements('runtime.txt'),
-        extras_require={'tests': read_requirements('tests.txt'),
-                        'deploy': read_requirements('deploy.txt'),
-                        'optional': read_requirements('optional.txt')},
-        zip_safe=False)
+        extras_require={
+            'tests': read_requirements('tests.txt'),
+            'deploy': read_requirements('deploy.txt'),
+            'optional': read_requirements('optional.txt'),
+        },
+        zip_safe=False,
+    )

@@ -15,80 +15,100 @@ record per image: ``{"img_path": ..., "scores": {class: score, ...},
 "labels": [class, ...]}``; without it, one line per image is printed.
 See docs/prediction.md.
 """
+
 import argparse
 import json
 import os.path as osp
 import pickle
 import sys
 
-import mmspml  # noqa: F401  (registers mmspml's modules)
 from mmengine.config import DictAction
 
+import mmspml  # noqa: F401  (registers mmspml's modules)
 from mmspml.apis import SPMLInferencer
 from mmspml.apis.inputs import expand_inputs
 from mmspml.datasets import DEFAULT_MAX_PIXELS, image_file_problem
-from mmspml.utils import (suggest_registered_names,
-                          write_atomically)
+from mmspml.utils import suggest_registered_names, write_atomically
 from mmspml.utils.config_names import load_config
 
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        description='Predict the label sets of images')
+        description='Predict the label sets of images'
+    )
     parser.add_argument('config', help='config file of the model')
     parser.add_argument(
         'checkpoint',
-        help='checkpoint file, or a work dir (its best-val checkpoint)')
+        help='checkpoint file, or a work dir (its best-val checkpoint)',
+    )
     parser.add_argument(
-        'inputs', nargs='+', metavar='INPUT',
-        help='image files or folders of images')
+        'inputs',
+        nargs='+',
+        metavar='INPUT',
+        help='image files or folders of images',
+    )
     parser.add_argument(
-        '--out', help='write the predictions to this JSON file')
+        '--out', help='write the predictions to this JSON file'
+    )
     rule = parser.add_mutually_exclusive_group()
     rule.add_argument(
-        '--threshold', type=float,
-        help='predict the classes with score >= this (default 0.5)')
+        '--threshold',
+        type=float,
+        help='predict the classes with score >= this (default 0.5)',
+    )
     rule.add_argument(
-        '--topk', type=int, help='predict the K highest-scoring classes')
+        '--topk', type=int, help='predict the K highest-scoring classes'
+    )
     rule.add_argument(
-        '--thresholds', metavar='FILE',
+        '--thresholds',
+        metavar='FILE',
         help='per-class thresholds (JSON from '
-        'tools/analysis/calibrate_thresholds.py)')
+        'tools/analysis/calibrate_thresholds.py)',
+    )
     parser.add_argument(
         '--show-dir',
         help='write each image with its predicted labels and scores drawn '
-        'on it to this folder')
+        'on it to this folder',
+    )
     parser.add_argument(
-        '--batch-size', type=int, default=1, help='images per forward pass')
+        '--batch-size', type=int, default=1, help='images per forward pass'
+    )
     parser.add_argument(
-        '--bad-images', choices=['stop', 'skip'], default='stop',
+        '--bad-images',
+        choices=['stop', 'skip'],
+        default='stop',
         help='an input that is empty, not an image, truncated or over '
         '--max-pixels: stop with an error naming it (default), or skip it '
-        'with a warning naming it and predict the others')
+        'with a warning naming it and predict the others',
+    )
     parser.add_argument(
-        '--max-pixels', type=int, default=DEFAULT_MAX_PIXELS,
+        '--max-pixels',
+        type=int,
+        default=DEFAULT_MAX_PIXELS,
         help='the most pixels an input image may have (default '
         f'{DEFAULT_MAX_PIXELS}, about 100 megapixels), read from its '
-        'header before it is decoded')
+        'header before it is decoded',
+    )
     parser.add_argument(
-        '--device', help='e.g. cpu, cuda, cuda:1 (default: cuda if '
-        'available)')
+        '--device', help='e.g. cpu, cuda, cuda:1 (default: cuda if available)'
+    )
     parser.add_argument(
         '--trust-checkpoint',
         action='store_true',
         help='load the checkpoint with full unpickling, which RUNS CODE '
         'FROM THE FILE: only for files you trust (docs/checkpoints.md). '
         'Without it a checkpoint loads with weights_only=True; '
-        'tools/convert_checkpoint.py rewrites a trusted old one once')
+        'tools/convert_checkpoint.py rewrites a trusted old one once',
+    )
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
-        help='override config settings')
+        help='override config settings',
+    )
     args = parser.parse_args()
     if args.batch_size < 1:
-        parser.error(f'--batch-size must be at least 1, got '
-                     f'{args.batch_size}')
+        parser.error(f'--batch-size must be at least 1, got {args.batch_size}')
     return args
 
 
@@ -105,15 +125,19 @@ def checked_images(inputs, bad_images: str, max_pixels: int) -> list:
         if problem is None:
             kept.append(path)
         elif bad_images == 'stop':
-            fail(f'{path}: {problem} (--bad-images skip predicts the other '
-                 'images)')
+            fail(
+                f'{path}: {problem} (--bad-images skip predicts the other '
+                'images)'
+            )
         else:
             print(f'Skipped {path}: {problem}', file=sys.stderr)
     if not kept:
         fail('no usable image among the inputs')
     if len(kept) < len(inputs):
-        print(f'Skipped {len(inputs) - len(kept)} of {len(inputs)} inputs.',
-              file=sys.stderr)
+        print(
+            f'Skipped {len(inputs) - len(kept)} of {len(inputs)} inputs.',
+            file=sys.stderr,
+        )
     return kept
 
 
@@ -132,24 +156,31 @@ def main():
     try:
         with suggest_registered_names():
             inferencer = SPMLInferencer(
-                cfg, args.checkpoint, device=args.device,
-                threshold=args.threshold, topk=args.topk,
+                cfg,
+                args.checkpoint,
+                device=args.device,
+                threshold=args.threshold,
+                topk=args.topk,
                 thresholds=args.thresholds,
-                trust_checkpoint=args.trust_checkpoint)
+                trust_checkpoint=args.trust_checkpoint,
+            )
     except (FileNotFoundError, ValueError, pickle.UnpicklingError) as err:
         fail(str(err))
-    print(f'{len(inputs)} images, checkpoint {inferencer.checkpoint}',
-          flush=True)
-    results = inferencer(inputs, batch_size=args.batch_size,
-                         show_dir=args.show_dir)
+    print(
+        f'{len(inputs)} images, checkpoint {inferencer.checkpoint}', flush=True
+    )
+    results = inferencer(
+        inputs, batch_size=args.batch_size, show_dir=args.show_dir
+    )
     if args.out:
         write_atomically(args.out, json.dumps(results, indent=2) + '\n')
-        print(f'Wrote the predictions of {len(results)} images to '
-              f'{args.out}')
+        print(f'Wrote the predictions of {len(results)} images to {args.out}')
     else:
         for record in results:
-            labels = ', '.join(f'{name} ({record["scores"][name]:.3f})'
-                               for name in record['labels'])
+            labels = ', '.join(
+                f'{name} ({record["scores"][name]:.3f})'
+                for name in record['labels']
+            )
             print(f'{record["img_path"]}: {labels or "-"}')
     if args.show_dir:
         print(f'Drawn images in {args.show_dir}')

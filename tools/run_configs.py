@@ -4,10 +4,13 @@ Each run keeps its best-val checkpoint and evaluates it on the test set.
 Started again with the same arguments, it skips the runs that finished and
 resumes an interrupted one from its latest checkpoint.
 
-    python tools/run_configs.py configs/full/full_resnet18-half_1xb64_mnist-mosaic.py \
+    python tools/run_configs.py \
+        configs/full/full_resnet18-half_1xb64_mnist-mosaic.py \
         configs/an/an_resnet18-half_1xb64_mnist-mosaic.py \
-        configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py --seeds 0 1 2 --work-dir work_dirs/demo
+        configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py \
+        --seeds 0 1 2 --work-dir work_dirs/demo
 """
+
 import argparse
 import json
 import os.path as osp
@@ -16,8 +19,7 @@ import time
 from mmengine.config import DictAction
 
 import mmspml  # noqa: F401
-from mmspml.apis import (format_table, method_by_dataset, run_configs,
-                         summarize)
+from mmspml.apis import format_table, method_by_dataset, run_configs, summarize
 from mmspml.utils import write_atomically
 from mmspml.utils.config_names import parse_config_name
 
@@ -28,20 +30,23 @@ def parse_args():
     parser.add_argument('--seeds', type=int, nargs='+', default=[0])
     parser.add_argument('--work-dir', default='work_dirs/run_configs')
     parser.add_argument(
-        '--metrics', nargs='+', default=['spml/mAP'], help='test metrics')
+        '--metrics', nargs='+', default=['spml/mAP'], help='test metrics'
+    )
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
-        help='override settings of every config')
+        help='override settings of every config',
+    )
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
     start = time.time()
-    results = run_configs(args.configs, args.seeds, args.work_dir,
-                          args.cfg_options)
+    results = run_configs(
+        args.configs, args.seeds, args.work_dir, args.cfg_options
+    )
     elapsed = time.time() - start
     rows = summarize(results, args.metrics)
     table = format_table(rows, 'markdown')
@@ -51,14 +56,18 @@ def main():
     write_atomically(out + '.json', json.dumps(results, indent=2))
     write_atomically(out + '.csv', format_table(rows, 'csv'))
     write_atomically(out + '.md', table + '\n' + matrix)
-    spread = f'seed {args.seeds[0]}' if len(args.seeds) == 1 else \
-        f'mean ± std over seeds {args.seeds}'
-    print(f'\nTest metrics of the best-val checkpoint and best val mAP, '
-          f'{spread} ({elapsed / 60:.1f} min, written to '
-          f'{args.work_dir}/results.{{md,csv,json}}):\n')
+    spread = (
+        f'seed {args.seeds[0]}'
+        if len(args.seeds) == 1
+        else f'mean ± std over seeds {args.seeds}'
+    )
+    print(
+        f'\nTest metrics of the best-val checkpoint and best val mAP, '
+        f'{spread} ({elapsed / 60:.1f} min, written to '
+        f'{args.work_dir}/results.{{md,csv,json}}):\n'
+    )
     print(table)
-    if len({parse_config_name(row['method'])['dataset']
-            for row in rows}) > 1:
+    if len({parse_config_name(row['method'])['dataset'] for row in rows}) > 1:
         print(f'test {args.metrics[0]}, method x dataset:\n')
         print(matrix)
 

@@ -1,25 +1,32 @@
 """Evaluate a checkpoint on the test set of a config.
 
-    python tools/test.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py work_dirs/gr_resnet18-half_1xb64_mnist-mosaic
+    python tools/test.py \
+        configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py \
+        work_dirs/gr_resnet18-half_1xb64_mnist-mosaic
         [--work-dir DIR] [--data-root DIR] [--out FILE]
         [--cfg-options key=value ...] [--launcher pytorch]
 
 CHECKPOINT is a .pth file or the work dir of a training run (then its
 best-val checkpoint, or the latest one when it has none).
 """
+
 import argparse
 import os
 import os.path as osp
 
-import mmspml  # noqa: F401  (registers mmspml's modules)
 from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmspml.utils import (close_distributed, find_checkpoint,
-                          set_data_root,
-                          setup_cpu_distributed, stop_with_message,
-                          suggest_registered_names)
+import mmspml  # noqa: F401  (registers mmspml's modules)
+from mmspml.utils import (
+    close_distributed,
+    find_checkpoint,
+    set_data_root,
+    setup_cpu_distributed,
+    stop_with_message,
+    suggest_registered_names,
+)
 from mmspml.utils.config_names import load_config
 
 
@@ -28,7 +35,8 @@ def parse_args():
     parser.add_argument('config', help='test config file path')
     parser.add_argument(
         'checkpoint',
-        help='checkpoint file, or a work dir (its best-val checkpoint)')
+        help='checkpoint file, or a work dir (its best-val checkpoint)',
+    )
     parser.add_argument('--work-dir', help='the dir to save logs')
     parser.add_argument(
         '--trust-checkpoint',
@@ -36,23 +44,28 @@ def parse_args():
         help='load the checkpoint with full unpickling, which RUNS CODE '
         'FROM THE FILE: only for files you trust (docs/checkpoints.md). '
         'Without it a checkpoint loads with weights_only=True; '
-        'tools/convert_checkpoint.py rewrites a trusted old one once')
+        'tools/convert_checkpoint.py rewrites a trusted old one once',
+    )
     parser.add_argument(
         '--data-root',
         help='folder of the dataset: replaces every data_root in the '
-        'train/val/test datasets of the config')
+        'train/val/test datasets of the config',
+    )
     parser.add_argument(
-        '--out', help='dump the metrics to this json/yaml/pickle file')
+        '--out', help='dump the metrics to this json/yaml/pickle file'
+    )
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
-        help='override config settings')
+        help='override config settings',
+    )
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
-        help='job launcher')
+        help='job launcher',
+    )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -67,8 +80,9 @@ def main():
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+        cfg.work_dir = osp.join(
+            './work_dirs', osp.splitext(osp.basename(args.config))[0]
+        )
     with stop_with_message('tools/test.py'):
         cfg.load_from = find_checkpoint(args.checkpoint)
     if args.data_root is not None:
@@ -81,11 +95,15 @@ def main():
         cfg.test_dataloader['persistent_workers'] = False
     setup_cpu_distributed(cfg)
     with suggest_registered_names(), stop_with_message('tools/test.py'):
-        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
-            Runner.from_cfg(cfg)
+        runner = (
+            RUNNERS.build(cfg)
+            if 'runner_type' in cfg
+            else Runner.from_cfg(cfg)
+        )
         metrics = runner.test()
     if args.out:
         from mmengine.fileio import dump
+
         dump(metrics, args.out)
     close_distributed()
 

@@ -1,21 +1,27 @@
 """Train a model from an mmspml (or any mmpretrain) config.
 
-    python tools/train.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py [--work-dir DIR] [--resume [CKPT]]
-        [--data-root DIR] [--amp] [--cfg-options key=value ...]
-        [--launcher pytorch]
+python tools/train.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py
+    [--work-dir DIR] [--resume [CKPT]]
+    [--data-root DIR] [--amp] [--cfg-options key=value ...]
+    [--launcher pytorch]
 """
+
 import argparse
 import os
 import os.path as osp
 
-import mmspml  # noqa: F401  (registers mmspml's modules)
 from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmspml.utils import (close_distributed, set_data_root,
-                          setup_cpu_distributed, stop_with_message,
-                          suggest_registered_names)
+import mmspml  # noqa: F401  (registers mmspml's modules)
+from mmspml.utils import (
+    close_distributed,
+    set_data_root,
+    setup_cpu_distributed,
+    stop_with_message,
+    suggest_registered_names,
+)
 from mmspml.utils.config_names import load_config
 
 
@@ -29,42 +35,50 @@ def parse_args():
         help='load the checkpoint with full unpickling, which RUNS CODE '
         'FROM THE FILE: only for files you trust (docs/checkpoints.md). '
         'Without it a checkpoint loads with weights_only=True; '
-        'tools/convert_checkpoint.py rewrites a trusted old one once')
+        'tools/convert_checkpoint.py rewrites a trusted old one once',
+    )
     parser.add_argument(
         '--data-root',
         help='folder of the dataset: replaces every data_root in the '
-        'train/val/test datasets of the config')
+        'train/val/test datasets of the config',
+    )
     parser.add_argument(
         '--resume',
         nargs='?',
         type=str,
         const='auto',
         help='resume from this checkpoint, or, without a value, from the '
-        'latest checkpoint in the work dir')
+        'latest checkpoint in the work dir',
+    )
     parser.add_argument(
         '--amp',
         action='store_true',
         help='mixed precision: AmpOptimWrapper (float16 with loss scaling) '
         'on a GPU; bfloat16 autocast (AutocastOptimWrapper) on a CPU-only '
-        'machine. Configs that already set one of them keep it')
+        'machine. Configs that already set one of them keep it',
+    )
     parser.add_argument(
         '--no-validate',
         action='store_true',
-        help='do not evaluate checkpoints during training')
+        help='do not evaluate checkpoints during training',
+    )
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
-        help='scale the lr by the actual batch size')
+        help='scale the lr by the actual batch size',
+    )
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
-        help='override config settings, e.g. model.head.loss.q_pos=0.05')
+        help='override config settings, e.g. model.head.loss.q_pos=0.05',
+    )
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
-        help='job launcher')
+        help='job launcher',
+    )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -81,15 +95,19 @@ def set_amp(cfg) -> None:
     if wrapper != 'OptimWrapper':
         raise ValueError(
             f'--amp: the config uses optim_wrapper type {wrapper!r}; set '
-            "AmpOptimWrapper or AutocastOptimWrapper in the config instead.")
+            'AmpOptimWrapper or AutocastOptimWrapper in the config instead.'
+        )
     from mmengine.device import get_device
+
     if get_device() in ('cuda', 'npu', 'mlu', 'musa'):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     else:
-        print(f'--amp on {get_device()}: bfloat16 autocast '
-              "(optim_wrapper type 'AutocastOptimWrapper'); MMEngine's "
-              'AmpOptimWrapper needs a GPU.')
+        print(
+            f'--amp on {get_device()}: bfloat16 autocast '
+            "(optim_wrapper type 'AutocastOptimWrapper'); MMEngine's "
+            'AmpOptimWrapper needs a GPU.'
+        )
         cfg.optim_wrapper.type = 'AutocastOptimWrapper'
         cfg.optim_wrapper.dtype = 'bfloat16'
 
@@ -100,8 +118,9 @@ def merge_args(cfg, args):
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+        cfg.work_dir = osp.join(
+            './work_dirs', osp.splitext(osp.basename(args.config))[0]
+        )
     if args.amp:
         set_amp(cfg)
     if args.resume == 'auto':
@@ -131,8 +150,11 @@ def main():
     cfg = merge_args(load_config(args.config), args)
     setup_cpu_distributed(cfg)
     with suggest_registered_names(), stop_with_message('tools/train.py'):
-        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
-            Runner.from_cfg(cfg)
+        runner = (
+            RUNNERS.build(cfg)
+            if 'runner_type' in cfg
+            else Runner.from_cfg(cfg)
+        )
         runner.train()
     close_distributed()
 

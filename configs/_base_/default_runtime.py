@@ -14,7 +14,8 @@ default_hooks = dict(
         interval=1,
         max_keep_ckpts=1,
         save_best='spml/mAP',
-        rule='greater'),
+        rule='greater',
+    ),
     # Under DDP every rank updates its own BatchNorm statistics; average them
     # after each epoch so that validation on every rank and the saved
     # checkpoint use the same model. (The losses' per-sample state is extra

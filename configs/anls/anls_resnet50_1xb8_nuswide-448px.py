@@ -9,4 +9,6 @@ _base_ = [
 model = dict(
     head=dict(
         num_classes={{_base_.num_classes}},
-        loss=dict(type='AssumeNegativeLSLoss', smoothing=0.1)))
+        loss=dict(type='AssumeNegativeLSLoss', smoothing=0.1),
+    )
+)

@@ -9,4 +9,6 @@ _base_ = [
 model = dict(
     head=dict(
         num_classes={{_base_.num_classes}},
-        loss=dict(type='EntropyMaximizationLoss', alpha=0.01)))
+        loss=dict(type='EntropyMaximizationLoss', alpha=0.01),
+    )
+)

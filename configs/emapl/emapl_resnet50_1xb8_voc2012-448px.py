@@ -9,4 +9,6 @@ _base_ = [
 model = dict(
     head=dict(
         num_classes={{_base_.num_classes}},
-        loss=dict(type='EMAPLLoss', alpha=0.2, beta=0.02, warmup_epoch=5)))
+        loss=dict(type='EMAPLLoss', alpha=0.2, beta=0.02, warmup_epoch=5),
+    )
+)

@@ -10,4 +10,6 @@ _base_ = [
 model = dict(
     head=dict(
         num_classes={{_base_.num_classes}},
-        loss=dict(type='EPRLoss', expected_num_pos=2.27)))
+        loss=dict(type='EPRLoss', expected_num_pos=2.27),
+    )
+)

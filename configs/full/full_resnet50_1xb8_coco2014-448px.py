@@ -10,5 +10,6 @@ _base_ = [
 train_dataloader = dict(dataset=dict(labels='full'))
 model = dict(
     head=dict(
-        num_classes={{_base_.num_classes}},
-        loss=dict(type='FullLabelBCELoss')))
+        num_classes={{_base_.num_classes}}, loss=dict(type='FullLabelBCELoss')
+    )
+)

@@ -7,7 +7,8 @@
 _base_ = [
     'mmpretrain::_base_/models/convnext/convnext-tiny.py',
     '../_base_/datasets/coco2014_spml.py',
-    '../_base_/schedules/spml_adam_8e.py', '../_base_/spml_protocol_runtime.py'
+    '../_base_/schedules/spml_adam_8e.py',
+    '../_base_/spml_protocol_runtime.py',
 ]
 model = dict(
     type='ImageClassifier',
@@ -18,7 +19,9 @@ model = dict(
             type='Pretrained',
             checkpoint='https://download.openmmlab.com/mmclassification/v0/'
             'convnext/convnext-tiny_32xb128_in1k_20221207-998cf3e9.pth',
-            prefix='backbone')),
+            prefix='backbone',
+        )
+    ),
     # ConvNeXt pools (then layer-norms) inside the backbone: no neck.
     neck=None,
     head=dict(
@@ -26,9 +29,11 @@ model = dict(
         type='SPMLLinearClsHead',
         num_classes={{_base_.num_classes}},
         in_channels=768,
-        loss=dict(type='GRLoss')),
+        loss=dict(type='GRLoss'),
+    ),
     # No Mixup / CutMix (the ImageNet recipe's batch augments, wrong for
     # single-positive labels) and no model-wide TruncNormal init: as
     # gr_resnet50_1xb8_coco2014-448px.py.
     train_cfg=None,
-    init_cfg=None)
+    init_cfg=None,
+)

@@ -8,7 +8,8 @@
 _base_ = [
     'mmpretrain::_base_/models/efficientnet_b0.py',
     '../_base_/datasets/coco2014_spml.py',
-    '../_base_/schedules/spml_adam_8e.py', '../_base_/spml_protocol_runtime.py'
+    '../_base_/schedules/spml_adam_8e.py',
+    '../_base_/spml_protocol_runtime.py',
 ]
 model = dict(
     type='ImageClassifier',
@@ -20,11 +21,15 @@ model = dict(
             checkpoint='https://download.openmmlab.com/mmclassification/v0/'
             'efficientnet/'
             'efficientnet-b0_3rdparty_8xb32_in1k_20220119-a7e2a0b1.pth',
-            prefix='backbone')),
+            prefix='backbone',
+        )
+    ),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         _delete_=True,
         type='SPMLLinearClsHead',
         num_classes={{_base_.num_classes}},
         in_channels=1280,
-        loss=dict(type='GRLoss')))
+        loss=dict(type='GRLoss'),
+    ),
+)

@@ -10,7 +10,8 @@
 _base_ = [
     'mmpretrain::_base_/models/mobilenet_v3/mobilenet_v3_large_imagenet.py',
     '../_base_/datasets/coco2014_spml.py',
-    '../_base_/schedules/spml_adam_8e.py', '../_base_/spml_protocol_runtime.py'
+    '../_base_/schedules/spml_adam_8e.py',
+    '../_base_/spml_protocol_runtime.py',
 ]
 model = dict(
     type='ImageClassifier',
@@ -21,11 +22,15 @@ model = dict(
             type='Pretrained',
             checkpoint='https://download.openmmlab.com/mmclassification/v0/'
             'mobilenet_v3/convert/mobilenet_v3_large-3ea3c186.pth',
-            prefix='backbone')),
+            prefix='backbone',
+        )
+    ),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         _delete_=True,
         type='SPMLLinearClsHead',
         num_classes={{_base_.num_classes}},
         in_channels=960,
-        loss=dict(type='GRLoss')))
+        loss=dict(type='GRLoss'),
+    ),
+)

@@ -9,7 +9,8 @@
 _base_ = [
     'mmpretrain::_base_/models/regnet/regnetx_1.6gf.py',
     '../_base_/datasets/coco2014_spml.py',
-    '../_base_/schedules/spml_adam_8e.py', '../_base_/spml_protocol_runtime.py'
+    '../_base_/schedules/spml_adam_8e.py',
+    '../_base_/spml_protocol_runtime.py',
 ]
 model = dict(
     type='ImageClassifier',
@@ -18,7 +19,8 @@ model = dict(
         # The ImageNet mean / std in BGR order, images kept BGR.
         mean=[103.53, 116.28, 123.675],
         std=[57.375, 57.12, 58.395],
-        to_rgb=False),
+        to_rgb=False,
+    ),
     backbone=dict(
         # type='Pretrained' by name: only then do the backbones keep the
         # loaded weights (tests/test_configs/test_backbone_configs.py).
@@ -26,11 +28,15 @@ model = dict(
             type='Pretrained',
             checkpoint='https://download.openmmlab.com/mmclassification/v0/'
             'regnet/regnetx-1.6gf_8xb128_in1k_20211213-d1b89758.pth',
-            prefix='backbone')),
+            prefix='backbone',
+        )
+    ),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         _delete_=True,
         type='SPMLLinearClsHead',
         num_classes={{_base_.num_classes}},
         in_channels=912,
-        loss=dict(type='GRLoss')))
+        loss=dict(type='GRLoss'),
+    ),
+)

@@ -10,4 +10,5 @@ _base_ = [
 ]
 train_dataloader = dict(batch_size=32)
 model = dict(
-    head=dict(num_classes={{_base_.num_classes}}, loss=dict(type='GRLoss')))
+    head=dict(num_classes={{_base_.num_classes}}, loss=dict(type='GRLoss'))
+)

@@ -7,4 +7,5 @@ _base_ = [
     '../_base_/spml_protocol_runtime.py',
 ]
 model = dict(
-    head=dict(num_classes={{_base_.num_classes}}, loss=dict(type='GRLoss')))
+    head=dict(num_classes={{_base_.num_classes}}, loss=dict(type='GRLoss'))
+)

@@ -7,7 +7,8 @@
 _base_ = [
     'mmpretrain::_base_/models/swin_transformer/tiny_224.py',
     '../_base_/datasets/coco2014_spml.py',
-    '../_base_/schedules/spml_adam_8e.py', '../_base_/spml_protocol_runtime.py'
+    '../_base_/schedules/spml_adam_8e.py',
+    '../_base_/spml_protocol_runtime.py',
 ]
 model = dict(
     type='ImageClassifier',
@@ -23,15 +24,19 @@ model = dict(
             checkpoint='https://download.openmmlab.com/mmclassification/v0/'
             'swin-transformer/'
             'swin_tiny_224_b16x64_300e_imagenet_20210616_090925-66df6be6.pth',
-            prefix='backbone')),
+            prefix='backbone',
+        ),
+    ),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         _delete_=True,
         type='SPMLLinearClsHead',
         num_classes={{_base_.num_classes}},
         in_channels=768,
-        loss=dict(type='GRLoss')),
+        loss=dict(type='GRLoss'),
+    ),
     # No Mixup / CutMix (the ImageNet recipe's batch augments, wrong for
     # single-positive labels) and no model-wide init: as gr_resnet50_1xb8_coco2014-448px.py.
     train_cfg=None,
-    init_cfg=None)
+    init_cfg=None,
+)

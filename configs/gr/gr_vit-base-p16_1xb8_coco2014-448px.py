@@ -9,7 +9,8 @@
 _base_ = [
     'mmpretrain::_base_/models/vit-base-p16.py',
     '../_base_/datasets/coco2014_spml.py',
-    '../_base_/schedules/spml_adam_8e.py', '../_base_/spml_protocol_runtime.py'
+    '../_base_/schedules/spml_adam_8e.py',
+    '../_base_/spml_protocol_runtime.py',
 ]
 model = dict(
     type='ImageClassifier',
@@ -26,14 +27,18 @@ model = dict(
             type='Pretrained',
             checkpoint='https://download.openmmlab.com/mmclassification/v0/'
             'vit/vit-base-p16_pt-32xb128-mae_in1k_20220623-4c544545.pth',
-            prefix='backbone')),
+            prefix='backbone',
+        ),
+    ),
     neck=None,
     head=dict(
         _delete_=True,
         type='SPMLLinearClsHead',
         num_classes={{_base_.num_classes}},
         in_channels=768,
-        loss=dict(type='GRLoss')),
+        loss=dict(type='GRLoss'),
+    ),
     # As gr_resnet50_1xb8_coco2014-448px.py: no batch augments, no model-wide init.
     train_cfg=None,
-    init_cfg=None)
+    init_cfg=None,
+)

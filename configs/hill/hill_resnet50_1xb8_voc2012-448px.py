@@ -8,4 +8,6 @@ _base_ = [
 model = dict(
     head=dict(
         num_classes={{_base_.num_classes}},
-        loss=dict(type='HillLoss', lamb=1.5)))
+        loss=dict(type='HillLoss', lamb=1.5),
+    )
+)

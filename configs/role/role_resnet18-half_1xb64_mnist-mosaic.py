@@ -10,4 +10,6 @@ _base_ = [
 model = dict(
     head=dict(
         num_classes={{_base_.num_classes}},
-        loss=dict(type='ROLELoss', expected_num_pos=2.27, estimator_lr=0.01)))
+        loss=dict(type='ROLELoss', expected_num_pos=2.27, estimator_lr=0.01),
+    )
+)

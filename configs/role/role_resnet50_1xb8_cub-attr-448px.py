@@ -9,4 +9,6 @@ _base_ = [
 model = dict(
     head=dict(
         num_classes={{_base_.num_classes}},
-        loss=dict(type='ROLELoss', expected_num_pos=31.4, estimator_lr=0.0001)))
+        loss=dict(type='ROLELoss', expected_num_pos=31.4, estimator_lr=0.0001),
+    )
+)

@@ -9,4 +9,6 @@ _base_ = [
 model = dict(
     head=dict(
         num_classes={{_base_.num_classes}},
-        loss=dict(type='SPLCLoss', tau=0.6, gamma=2.0)))
+        loss=dict(type='SPLCLoss', tau=0.6, gamma=2.0),
+    )
+)

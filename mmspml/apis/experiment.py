@@ -4,6 +4,7 @@ Each run trains, keeps the checkpoint of the best validation mAP, and
 evaluates that checkpoint on the test set; :func:`summarize` turns many runs
 into a method-by-metric table of mean and spread.
 """
+
 import copy
 import hashlib
 import json
@@ -20,8 +21,9 @@ from mmspml.utils import read_json, write_atomically
 from mmspml.utils.config_names import load_config, parse_config_name
 
 
-def train_and_test(cfg: Config, work_dir: str, seed: int,
-                   resume: bool = False) -> dict:
+def train_and_test(
+    cfg: Config, work_dir: str, seed: int, resume: bool = False
+) -> dict:
     """Train ``cfg`` with ``seed``, then test its best-val checkpoint.
 
     Args:
@@ -41,15 +43,17 @@ def train_and_test(cfg: Config, work_dir: str, seed: int,
     cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)
     if resume:
         cfg.resume, cfg.load_from = True, None
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
-        Runner.from_cfg(cfg)
+    runner = (
+        RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    )
     runner.train()
     best_ckpt = runner.message_hub.get_info('best_ckpt')
     if best_ckpt is None:
         raise RuntimeError(
             f'{work_dir}: no best checkpoint was saved; the config needs '
             "default_hooks.checkpoint.save_best (e.g. 'spml/mAP') and a "
-            'validation set.')
+            'validation set.'
+        )
     best_val = float(runner.message_hub.get_info('best_score'))
     # Configs with the TestBestCheckpointHook have tested it already.
     test = runner.message_hub.get_info('test_of_best_ckpt')
@@ -59,8 +63,9 @@ def train_and_test(cfg: Config, work_dir: str, seed: int,
     return dict(best_val=best_val, best_ckpt=best_ckpt, test=dict(test))
 
 
-def summarize(results: Dict[str, List[dict]],
-              metrics: Sequence[str] = ('spml/mAP', )) -> List[dict]:
+def summarize(
+    results: Dict[str, List[dict]], metrics: Sequence[str] = ('spml/mAP',)
+) -> List[dict]:
     """Mean and sample standard deviation of the test ``metrics`` (and the
     best val mAP) of every method's runs.
 
@@ -75,14 +80,17 @@ def summarize(results: Dict[str, List[dict]],
     """
     rows = []
     for method, runs in results.items():
-        row = dict(method=method, config=runs[0].get('config', method),
-                   runs=len(runs))
+        row = dict(
+            method=method, config=runs[0].get('config', method), runs=len(runs)
+        )
         columns = {f'test {m}': [r['test'][m] for r in runs] for m in metrics}
         columns['val spml/mAP'] = [r['best_val'] for r in runs]
         for name, values in columns.items():
             values = np.asarray(values, dtype=float)
-            row[name] = (values.mean(),
-                         values.std(ddof=1) if len(values) > 1 else None)
+            row[name] = (
+                values.mean(),
+                values.std(ddof=1) if len(values) > 1 else None,
+            )
         rows.append(row)
     return rows
 
@@ -99,33 +107,51 @@ def _title(column: str) -> str:
 
 def format_table(rows: List[dict], fmt: str = 'markdown') -> str:
     """Render :func:`summarize` rows as a Markdown table (the README's
-    columns: method, config, test mAP, val mAP, then any other test metric)
-    or as CSV."""
+    columns: method, config, each test metric, then the val mAP) or as CSV.
+
+    Args:
+        rows (list[dict]): Rows of :func:`summarize`.
+        fmt (str): ``'markdown'`` gives cells of mean ± std; ``'csv'`` gives
+            the method, config and number of runs, then a mean and a std
+            column per metric (empty std for a single run). Any other value
+            is read as ``'markdown'``. Defaults to ``'markdown'``.
+
+    Returns:
+        str: The table, one line per row, ending with a newline.
+    """
     columns = [k for k in rows[0] if k not in ('method', 'config', 'runs')]
     if fmt == 'csv':
         head = ['method', 'config', 'runs'] + [
-            f'{c} {s}' for c in columns for s in ('mean', 'std')]
+            f'{c} {s}' for c in columns for s in ('mean', 'std')
+        ]
         lines = [','.join(head)]
         for row in rows:
             values = [
-                '' if v is None else f'{v:.4f}' for c in columns
+                '' if v is None else f'{v:.4f}'
+                for c in columns
                 for v in row[c]
             ]
-            lines.append(','.join([row['method'], row['config'],
-                                   str(row['runs'])] + values))
+            lines.append(
+                ','.join(
+                    [row['method'], row['config'], str(row['runs'])] + values
+                )
+            )
         return '\n'.join(lines) + '\n'
-    lines = ['| method | config | ' +
-             ' | '.join(_title(c) for c in columns) + ' |',
-             '|---|---|' + '---|' * len(columns)]
+    lines = [
+        '| method | config | ' + ' | '.join(_title(c) for c in columns) + ' |',
+        '|---|---|' + '---|' * len(columns),
+    ]
     for row in rows:
         cells = [_cell(row[c]) for c in columns]
-        lines.append(f'| {row["method"]} | `{row["config"]}` | ' +
-                     ' | '.join(cells) + ' |')
+        lines.append(
+            f'| {row["method"]} | `{row["config"]}` | '
+            + ' | '.join(cells)
+            + ' |'
+        )
     return '\n'.join(lines) + '\n'
 
 
-def method_by_dataset(rows: List[dict],
-                      metric: str = 'test spml/mAP') -> str:
+def method_by_dataset(rows: List[dict], metric: str = 'test spml/mAP') -> str:
     """A Markdown table with one row per method and one column per dataset.
 
     Config names are read by
@@ -147,8 +173,8 @@ def method_by_dataset(rows: List[dict],
     def label(parts, with_backbone):
         text = parts['algo']
         if with_backbone and parts['backbone']:
-            text += f" {parts['backbone']}"
-        return text + (f" ({parts['variant']})" if parts['variant'] else '')
+            text += f' {parts["backbone"]}'
+        return text + (f' ({parts["variant"]})' if parts['variant'] else '')
 
     seen, clash = set(), set()
     for parts in parsed:
@@ -162,8 +188,10 @@ def method_by_dataset(rows: List[dict],
         cells[method, dataset] = row[metric]
         methods += [method] if method not in methods else []
         datasets += [dataset] if dataset not in datasets else []
-    lines = ['| method | ' + ' | '.join(datasets) + ' |',
-             '|---|' + '---|' * len(datasets)]
+    lines = [
+        '| method | ' + ' | '.join(datasets) + ' |',
+        '|---|' + '---|' * len(datasets),
+    ]
     for method in methods:
         values = [
             _cell(cells[method, d]) if (method, d) in cells else ''
@@ -174,15 +202,25 @@ def method_by_dataset(rows: List[dict],
 
 
 def config_digest(cfg: Config) -> str:
-    """A digest of everything in ``cfg`` (after any overrides)."""
+    """A digest of everything in ``cfg`` (after any overrides).
+
+    Args:
+        cfg (Config): The merged config of a run.
+
+    Returns:
+        str: The first 16 hex digits of the SHA-256 of the config's sorted
+        JSON text; equal configs give equal digests.
+    """
     text = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_configs(config_files: Sequence[str],
-                seeds: Sequence[int],
-                work_dir: str,
-                cfg_options: Optional[dict] = None) -> Dict[str, List[dict]]:
+def run_configs(
+    config_files: Sequence[str],
+    seeds: Sequence[int],
+    work_dir: str,
+    cfg_options: Optional[dict] = None,
+) -> Dict[str, List[dict]]:
     """:func:`train_and_test` every config with every seed; the method name
     is the config's file name, and each result records its ``config``.
 
@@ -192,6 +230,23 @@ def run_configs(config_files: Sequence[str],
     its latest checkpoint, so an interrupted sweep loses at most the epoch
     it was in. A finished run whose config has changed since is refused
     rather than reused.
+
+    Args:
+        config_files (Sequence[str]): Paths of the config files to run.
+        seeds (Sequence[int]): Seeds to run every config with.
+        work_dir (str): Folder under which every run gets
+            ``<method>/seed<s>``.
+        cfg_options (dict, optional): Overrides merged into every config
+            before it runs. Defaults to None.
+
+    Returns:
+        dict: Method name -> list of the results of its runs (one per seed,
+        in the order of ``seeds``), as :func:`summarize` takes them; each
+        also carries ``config``, ``seed`` and ``config_digest``.
+
+    Raises:
+        ValueError: A finished run's ``result.json`` was written for another
+            version of the config (or other ``cfg_options``).
     """
     results = {}
     total, done = len(config_files) * len(seeds), 0
@@ -207,23 +262,35 @@ def run_configs(config_files: Sequence[str],
             run_dir = osp.join(work_dir, method, f'seed{seed}')
             result_file = osp.join(run_dir, 'result.json')
             if osp.isfile(result_file):
-                run = read_json(result_file, 'the result of one run of '
-                                'tools/run_configs.py')
+                run = read_json(
+                    result_file,
+                    'the result of one run of tools/run_configs.py',
+                )
                 if run.get('config_digest') != digest:
                     raise ValueError(
                         f'{result_file} was written for another version of '
                         f'{path} (or other --cfg-options); use another '
-                        '--work-dir, or delete it to run again.')
-                print_log(f'run {done} of {total}: {path}, seed {seed}: '
-                          f'finished before, skipped (delete {result_file} '
-                          'to run it again)', logger='current')
+                        '--work-dir, or delete it to run again.'
+                    )
+                print_log(
+                    f'run {done} of {total}: {path}, seed {seed}: '
+                    f'finished before, skipped (delete {result_file} '
+                    'to run it again)',
+                    logger='current',
+                )
             else:
                 resume = osp.isfile(osp.join(run_dir, 'last_checkpoint'))
-                print_log(f'run {done} of {total}: {path}, seed {seed}' +
-                          (' (resuming an interrupted run)' if resume else
-                           ''), logger='current')
-                run = dict(train_and_test(cfg, run_dir, seed, resume),
-                           config=path, seed=seed, config_digest=digest)
+                print_log(
+                    f'run {done} of {total}: {path}, seed {seed}'
+                    + (' (resuming an interrupted run)' if resume else ''),
+                    logger='current',
+                )
+                run = dict(
+                    train_and_test(cfg, run_dir, seed, resume),
+                    config=path,
+                    seed=seed,
+                    config_digest=digest,
+                )
                 write_atomically(result_file, json.dumps(run, indent=2))
             results[method].append(run)
     return results

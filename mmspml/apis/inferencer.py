@@ -1,12 +1,12 @@
 """Predict the label sets of images with a trained mmspml model, the way
 MMPretrain's :class:`~mmpretrain.apis.ImageClassificationInferencer`
 predicts classes."""
+
 import os
 import warnings
 from math import ceil
 from typing import Callable, List, Optional, Sequence, Union
 
-import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import default_collate
@@ -16,8 +16,6 @@ from mmpretrain.apis import get_model
 from mmpretrain.apis.base import BaseInferencer
 from mmpretrain.structures import DataSample
 
-from mmspml.datasets.single_positive import build_pipeline
-from mmspml.datasets.transforms import image_file_problem
 from mmspml.engine.runner.checkpoint import load_checkpoint_checked
 from mmspml.evaluation.scoring import build_split_dataloader, score_dataloader
 from mmspml.evaluation.thresholds import predicted_labels
@@ -26,10 +24,19 @@ from mmspml.utils import find_checkpoint
 from mmspml.utils.config_names import load_config
 from mmspml.utils.config_utils import class_names, config_test_pipeline
 from mmspml.utils.progress import progress
+from mmspml.utils.upstream import guard_protected_uses
 from mmspml.visualization.predictions import draw_predictions
-from .inputs import InputType, expand_inputs
 
-LOADERS = ('LoadImageFromFile', 'SPMLLoadImageFromFile')
+from .inputs import (
+    InputType,
+    expand_inputs,
+    prediction_results,
+    prepare_input,
+    split_test_pipeline,
+)
+
+# The keyword arguments of __call__ that go to visualize.
+VISUALIZE_ARGS = ('show', 'wait_time', 'show_dir', 'resize', 'draw_score')
 
 
 class SPMLInferencer(BaseInferencer):
@@ -45,13 +52,10 @@ class SPMLInferencer(BaseInferencer):
     ``topk``, or one ``threshold`` (0.5 when nothing is given); class ``c``
     is predicted when ``score_c >= threshold_c``.
 
-    Inputs: an image path, a folder (its image files, by name, not
-    recursive), an H x W x 3 uint8 array in BGR order (as
-    ``mmcv.imread`` and ``LoadImageFromFile`` give it; an H x W array is
-    grayscale, repeated to 3 channels as ``LoadImageFromFile`` loads a
-    grayscale file; an N x H x W x 3 array is N images), or a list of
+    Inputs (:func:`~mmspml.apis.inputs.expand_inputs`): image paths,
+    folders, BGR uint8 arrays as ``mmcv.imread`` gives them, or a list of
     these. Paths run the config's whole test pipeline; arrays run it
-    without ``LoadImageFromFile``.
+    without its image loader.
 
     Args:
         model (str | Config | BaseModel): A config file or config; or a
@@ -76,80 +80,93 @@ class SPMLInferencer(BaseInferencer):
 
     Example:
         >>> from mmspml.apis import SPMLInferencer
-        >>> inferencer = SPMLInferencer('configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py',
-        ...                             'work_dirs/gr_resnet18-half_1xb64_mnist-mosaic')
+        >>> inferencer = SPMLInferencer(
+        ...     'configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py',
+        ...     'work_dirs/gr_resnet18-half_1xb64_mnist-mosaic')
         >>> inferencer('data/mnist_mosaic/images/test/00000.png')[0]
         {'img_path': 'data/mnist_mosaic/images/test/00000.png',
          'scores': {'zero': ..., 'one': ..., ...}, 'labels': [...]}
     """
 
-    visualize_kwargs: set = {
-        'show', 'wait_time', 'show_dir', 'resize', 'draw_score'
-    }
+    visualize_kwargs: set = set(VISUALIZE_ARGS)
 
-    def __init__(self,
-                 model: Union[str, Config, BaseModel],
-                 pretrained: Optional[str] = None,
-                 device: Union[str, torch.device, None] = None,
-                 threshold: Optional[float] = None,
-                 topk: Optional[int] = None,
-                 thresholds: Union[str, Sequence[float], None] = None,
-                 classes: Optional[Sequence[str]] = None,
-                 trust_checkpoint: bool = False) -> None:
+    def __init__(
+        self,
+        model: Union[str, Config, BaseModel],
+        pretrained: Optional[str] = None,
+        device: Union[str, torch.device, None] = None,
+        threshold: Optional[float] = None,
+        topk: Optional[int] = None,
+        thresholds: Union[str, Sequence[float], None] = None,
+        classes: Optional[Sequence[str]] = None,
+        trust_checkpoint: bool = False,
+    ) -> None:
+        guard_protected_uses()  # the BaseInferencer methods overridden
         if sum(x is not None for x in (threshold, topk, thresholds)) > 1:
-            raise ValueError('SPMLInferencer: give one of threshold, topk '
-                             'and thresholds')
+            raise ValueError(
+                'SPMLInferencer: give one of threshold, topk and thresholds'
+            )
         if not isinstance(model, BaseModel):
-            cfg = model if isinstance(model, Config) else \
-                load_config(str(model))
+            cfg = (
+                model if isinstance(model, Config) else load_config(str(model))
+            )
             if cfg.get('custom_imports'):  # as the Runner does
                 import_modules_from_strings(**cfg.custom_imports)
             model = get_model(cfg, pretrained=False)
         elif not hasattr(model, '_config'):
-            raise ValueError('SPMLInferencer: a model object needs its '
-                             'config in model._config (as '
-                             'mmpretrain.get_model sets it)')
+            raise ValueError(
+                'SPMLInferencer: a model object needs its '
+                'config in model._config (as '
+                'mmpretrain.get_model sets it)'
+            )
         checkpoint = None
         self.checkpoint = None
         if pretrained:
             self.checkpoint = find_checkpoint(str(pretrained))
-            checkpoint = load_checkpoint_checked(model, self.checkpoint,
-                                                 trust=trust_checkpoint)
+            checkpoint = load_checkpoint_checked(
+                model, self.checkpoint, trust=trust_checkpoint
+            )
         else:
-            warnings.warn('SPMLInferencer: no checkpoint given; the model '
-                          'keeps its initial weights.')
+            warnings.warn(
+                'SPMLInferencer: no checkpoint given; the model '
+                'keeps its initial weights.',
+                stacklevel=2,
+            )
         if device is None:
             device = 'cuda' if torch.cuda.is_available() else 'cpu'
         super().__init__(model=model, pretrained=False, device=device)
-        self.classes = class_names(self.model, self.config, checkpoint,
-                                   classes)
+        self.classes = class_names(
+            self.model, self.config, checkpoint, classes
+        )
         if topk is not None and not 1 <= topk <= len(self.classes):
-            raise ValueError(f'topk must be between 1 and '
-                             f'{len(self.classes)} (the number of classes), '
-                             f'got {topk}')
+            raise ValueError(
+                f'topk must be between 1 and '
+                f'{len(self.classes)} (the number of classes), '
+                f'got {topk}'
+            )
         self.threshold = threshold
         self.topk = topk
         self.thresholds = class_thresholds(
-            str(thresholds) if isinstance(thresholds, os.PathLike)
-            else thresholds, self.classes)
+            str(thresholds)
+            if isinstance(thresholds, os.PathLike)
+            else thresholds,
+            self.classes,
+        )
 
     def _init_pipeline(self, cfg: Config) -> Callable:
-        pipeline = config_test_pipeline(cfg)
-        from mmpretrain.datasets import remove_transform
-        self.file_pipeline = build_pipeline(pipeline)
-        self.has_loader = any(
-            isinstance(t, dict) and t.get('type') in LOADERS
-            for t in pipeline)
-        for loader in LOADERS:
-            pipeline = remove_transform(pipeline, loader)
-        return build_pipeline(pipeline)
+        self.file_pipeline, pipeline, self.has_loader = split_test_pipeline(
+            config_test_pipeline(cfg)
+        )
+        return pipeline
 
-    def __call__(self,
-                 inputs: InputType,
-                 return_datasamples: bool = False,
-                 batch_size: int = 1,
-                 show_progress: bool = True,
-                 **kwargs) -> list:
+    def __call__(
+        self,
+        inputs: InputType,
+        return_datasamples: bool = False,
+        batch_size: int = 1,
+        show_progress: bool = True,
+        **kwargs,
+    ) -> list:
         """Predict ``inputs``.
 
         Args:
@@ -178,15 +195,22 @@ class SPMLInferencer(BaseInferencer):
         ori_inputs = self._inputs_to_list(inputs)
         batches = self.preprocess(ori_inputs, batch_size=batch_size)
         if show_progress:
-            batches = progress(batches, 'Inference',
-                               ceil(len(ori_inputs) / batch_size))
+            batches = progress(
+                batches, 'Inference', ceil(len(ori_inputs) / batch_size)
+            )
         preds, names = [], set()
         for data in batches:
             batch = self.forward(data)
             # Drawn batch by batch and not kept: a large folder never holds
             # all its drawn images in memory.
-            self._draw(ori_inputs[len(preds):len(preds) + len(batch)], batch,
-                       len(preds), names, keep=False, **visualize_kwargs)
+            self._draw(
+                ori_inputs[len(preds) : len(preds) + len(batch)],
+                batch,
+                len(preds),
+                names,
+                keep=False,
+                **visualize_kwargs,
+            )
             preds.extend(batch)
         return self.postprocess(preds, None, return_datasamples)
 
@@ -194,27 +218,12 @@ class SPMLInferencer(BaseInferencer):
         return expand_inputs(inputs)
 
     def _prepare(self, input_) -> dict:
-        """One input through the test pipeline."""
-        if isinstance(input_, str):
-            if self.has_loader:
-                return self.file_pipeline(dict(img_path=input_))
-            problem = image_file_problem(input_)
-            if problem is not None:
-                raise ValueError(f'{input_}: {problem}')
-            import mmcv
-            img = mmcv.imread(input_)
-            return self.pipeline(
-                dict(img=img, img_path=input_, img_shape=img.shape[:2],
-                     ori_shape=img.shape[:2]))
-        img = np.asarray(input_)
-        if img.ndim == 2:
-            img = np.repeat(img[..., None], 3, axis=2)
-        return self.pipeline(
-            dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2]))
+        return prepare_input(
+            input_, self.pipeline, self.file_pipeline, self.has_loader
+        )
 
     def preprocess(self, inputs: list, batch_size: int = 1):
-        chunks = self._get_chunk_data(map(self._prepare, inputs),
-                                      batch_size)
+        chunks = self._get_chunk_data(map(self._prepare, inputs), batch_size)
         yield from map(default_collate, chunks)
 
     @torch.no_grad()
@@ -223,20 +232,25 @@ class SPMLInferencer(BaseInferencer):
         preds = self.model.test_step(inputs)
         scores = torch.stack([p.pred_score for p in preds]).float().cpu()
         labels = predicted_labels(
-            scores.numpy(), threshold=self.threshold, topk=self.topk,
-            thresholds=self.thresholds)
+            scores.numpy(),
+            threshold=self.threshold,
+            topk=self.topk,
+            thresholds=self.thresholds,
+        )
         for pred, label in zip(preds, labels):
             pred.set_pred_label(torch.tensor(label, dtype=torch.long))
         return preds
 
-    def visualize(self,
-                  ori_inputs: list,
-                  preds: List[DataSample],
-                  show: bool = False,
-                  wait_time: float = 0,
-                  show_dir: Optional[str] = None,
-                  resize: Optional[int] = None,
-                  draw_score: bool = True) -> Optional[list]:
+    def visualize(
+        self,
+        ori_inputs: list,
+        preds: List[DataSample],
+        show: bool = False,
+        wait_time: float = 0,
+        show_dir: Optional[str] = None,
+        resize: Optional[int] = None,
+        draw_score: bool = True,
+    ) -> Optional[list]:
         """Draw the predicted labels (and scores) on each image with
         MMPretrain's :class:`UniversalVisualizer` (headless: it draws with
         matplotlib's Agg canvas) and write them to ``show_dir``.
@@ -256,38 +270,41 @@ class SPMLInferencer(BaseInferencer):
             list | None: The drawn RGB images; None when neither ``show``
             nor ``show_dir`` is given.
         """
-        return self._draw(ori_inputs, preds, 0, set(), True, show=show,
-                          wait_time=wait_time, show_dir=show_dir,
-                          resize=resize, draw_score=draw_score)
+        options = dict(show=show, wait_time=wait_time, show_dir=show_dir)
+        options.update(resize=resize, draw_score=draw_score)
+        return self._draw(ori_inputs, preds, 0, set(), True, **options)
 
-    def _draw(self, inputs: list, preds: List[DataSample], start: int,
-              names: set, keep: bool, **kwargs) -> Optional[list]:
-        if self.visualizer is None and (kwargs.get('show')
-                                        or kwargs.get('show_dir')):
+    def _draw(self, inputs, preds, start, names, keep, **kwargs):
+        if self.visualizer is None and (
+            kwargs.get('show') or kwargs.get('show_dir')
+        ):
             from mmpretrain.visualization import UniversalVisualizer
-            self.visualizer = UniversalVisualizer()
-        return draw_predictions(self.visualizer, inputs, preds, self.classes,
-                                start, names, keep, **kwargs)
 
-    def postprocess(self,
-                    preds: List[DataSample],
-                    visualization: Optional[list],
-                    return_datasamples: bool = False) -> list:
+            self.visualizer = UniversalVisualizer()
+        return draw_predictions(
+            self.visualizer,
+            inputs,
+            preds,
+            self.classes,
+            start,
+            names,
+            keep,
+            **kwargs,
+        )
+
+    def postprocess(
+        self,
+        preds: List[DataSample],
+        visualization: Optional[list],
+        return_datasamples: bool = False,
+    ) -> list:
         if return_datasamples:
             return preds
-        results = []
-        for pred in preds:
-            scores = pred.pred_score.float().cpu().tolist()
-            results.append(
-                dict(
-                    img_path=pred.get('img_path'),
-                    scores=dict(zip(self.classes, scores)),
-                    labels=[self.classes[i] for i in pred.pred_label.tolist()
-                            ]))
-        return results
+        return prediction_results(preds, self.classes)
 
-    def build_dataloader(self, split: str = 'test',
-                         batch_size: Optional[int] = None):
+    def build_dataloader(
+        self, split: str = 'test', batch_size: Optional[int] = None
+    ):
         """The config's ``<split>_dataloader``, built as the Runner builds
         it (:func:`~mmspml.evaluation.scoring.build_split_dataloader`).
 
@@ -301,8 +318,7 @@ class SPMLInferencer(BaseInferencer):
         """
         return build_split_dataloader(self.config, split, batch_size)
 
-    def score_dataloader(self, dataloader, show_progress: bool = True
-                         ) -> dict:
+    def score_dataloader(self, dataloader, show_progress: bool = True) -> dict:
         """Scores and labels of every sample of ``dataloader``
         (:func:`~mmspml.evaluation.scoring.score_dataloader` with this
         model and its classes).
@@ -316,5 +332,6 @@ class SPMLInferencer(BaseInferencer):
             dict: ``scores``, ``labels``, ``observed``,
             ``has_full_gt_label`` and ``img_paths``.
         """
-        return score_dataloader(self.model, dataloader, len(self.classes),
-                                show_progress)
+        return score_dataloader(
+            self.model, dataloader, len(self.classes), show_progress
+        )

@@ -1,15 +1,23 @@
 """The benchmark's runner config and the recipe both training paths
 share (batch, precision, memory format, optimizer), from a training config
 and the benchmark's options."""
+
 from mmspml.utils.config_names import load_config
 
-# Hooks that need a validation or test set, which the benchmark drops.
-EVAL_ONLY_HOOKS = ('TestBestCheckpointHook', )
+# Hooks the benchmark drops: the test of the best checkpoint needs a test
+# set, and the diagnostics (on in the demo configs) analyse a real
+# SinglePositiveDataset; neither is part of a training step.
+DROPPED_HOOKS = ('TestBestCheckpointHook', 'PseudoLabelDiagnosticsHook')
 
 
 def drop_pretrained(cfg):
     """Remove every ``init_cfg`` of type ``Pretrained`` (no downloads; the
-    weights do not change the speed)."""
+    weights do not change the speed).
+
+    Args:
+        cfg (dict | list | tuple): A config or part of one, changed in
+            place; nested dicts, lists and tuples are visited too.
+    """
     if isinstance(cfg, dict):
         init = cfg.get('init_cfg')
         if isinstance(init, dict) and init.get('type') == 'Pretrained':
@@ -22,10 +30,18 @@ def drop_pretrained(cfg):
 
 
 def head_lr_mult(cfg):
-    """The head's lr multiple of the config's optimizer wrapper."""
+    """The head's lr multiple of the config's optimizer wrapper.
+
+    Args:
+        cfg (Config): A training config with an ``optim_wrapper``.
+
+    Returns:
+        float: ``head_lr_mult`` of ``HeadLrOptimWrapperConstructor``
+        (10 when not set), else the ``lr_mult`` of the ``head`` custom key
+        of ``paramwise_cfg``, else 1.
+    """
     paramwise = cfg.optim_wrapper.get('paramwise_cfg') or {}
-    if cfg.optim_wrapper.get(
-            'constructor') == 'HeadLrOptimWrapperConstructor':
+    if cfg.optim_wrapper.get('constructor') == 'HeadLrOptimWrapperConstructor':
         return float(paramwise.get('head_lr_mult', 10.0))
     custom = (paramwise.get('custom_keys') or {}).get('head')
     return float(custom.get('lr_mult', 1.0)) if custom else 1.0
@@ -61,8 +77,9 @@ def prepare_config(args):
     if cfg.default_hooks.get('logger'):
         cfg.default_hooks.logger.interval = 10**9
     cfg.custom_hooks = [
-        h for h in cfg.get('custom_hooks', [])
-        if h.get('type') not in EVAL_ONLY_HOOKS
+        h
+        for h in cfg.get('custom_hooks', [])
+        if h.get('type') not in DROPPED_HOOKS
     ]
     loader = cfg.train_dataloader
     loader.update(num_workers=0, persistent_workers=False, pin_memory=False)
@@ -74,19 +91,23 @@ def prepare_config(args):
     amp = args.amp_dtype
     if amp is None:
         bf16 = kind == 'AutocastOptimWrapper' or (
-            kind == 'AmpOptimWrapper' and
-            str(wrapper.get('dtype')) in ('bfloat16', 'torch.bfloat16'))
+            kind == 'AmpOptimWrapper'
+            and str(wrapper.get('dtype')) in ('bfloat16', 'torch.bfloat16')
+        )
         if kind == 'AmpOptimWrapper' and not bf16:
-            raise ValueError('The config trains in float16 with a loss scaler, '
-                     'which the plain loop does not model; pass '
-                     '--amp-dtype bf16 or none.')
+            raise ValueError(
+                'The config trains in float16 with a loss scaler, '
+                'which the plain loop does not model; pass '
+                '--amp-dtype bf16 or none.'
+            )
         amp = 'bf16' if bf16 else 'none'
     if amp == 'none':
         wrapper.type = 'OptimWrapper'
         for key in ('dtype', 'loss_scale'):
             wrapper.pop(key, None)
-    elif kind not in ('AutocastOptimWrapper', 'AmpOptimWrapper') or \
-            str(wrapper.get('dtype')) not in ('bfloat16', 'torch.bfloat16'):
+    elif kind not in ('AutocastOptimWrapper', 'AmpOptimWrapper') or str(
+        wrapper.get('dtype')
+    ) not in ('bfloat16', 'torch.bfloat16'):
         wrapper.pop('loss_scale', None)
         wrapper.update(type='AutocastOptimWrapper', dtype='bfloat16')
     if args.channels_last is not None:
@@ -102,7 +123,8 @@ def prepare_config(args):
         num_samples=(args.iters + 1) * batch,
         size=args.input_size,
         num_classes=num_classes,
-        device=args.device)
+        device=args.device,
+    )
     recipe = dict(
         amp=amp,
         channels_last=bool(cfg.get('channels_last', False)),
@@ -110,5 +132,6 @@ def prepare_config(args):
         batch=batch,
         num_classes=num_classes,
         max_epochs=max_epochs,
-        head_lr_mult=head_lr_mult(cfg))
+        head_lr_mult=head_lr_mult(cfg),
+    )
     return cfg, recipe

@@ -1,5 +1,6 @@
 """Timing helpers of the benchmarks: device synchronisation, seconds per
 call, per-iteration and per-hook times of a Runner."""
+
 import contextlib
 import platform
 import time
@@ -9,27 +10,42 @@ import torch
 from mmengine.hooks import Hook
 
 from mmspml.utils import unwrap_model
+
 from .reference_loop import masked_gr_loss, one_positive_target
 
 
 class StepTimer(Hook):
     """Times the iterations after ``warmup`` (from the end of one
     ``after_train_iter`` to the end of the last one) and the gaps between
-    iterations (data fetch plus ``before_train_iter`` hooks)."""
+    iterations (data fetch plus ``before_train_iter`` hooks).
+
+    The measured span is in ``start`` / ``end`` (seconds of
+    ``time.perf_counter``), the summed gaps in ``gaps``; ``measuring`` is
+    True while the span runs.
+
+    Args:
+        warmup (int): The iterations before the measurement starts; it
+            starts at the end of iteration ``warmup``.
+        total (int): The iteration at whose end the measurement stops.
+        sync (Callable): Waits for the device (:func:`make_sync`), called
+            at the start and the end of the measurement.
+    """
+
     priority = 'LOWEST'
 
     def __init__(self, warmup: int, total: int, sync):
         self.warmup, self.total, self.sync = warmup, total, sync
         self.measuring = False
         self.start = self.end = self.last = None
-        self.gaps = 0.
+        self.gaps = 0.0
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         if self.measuring:
             self.gaps += time.perf_counter() - self.last
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None):
+    def after_train_iter(
+        self, runner, batch_idx, data_batch=None, outputs=None
+    ):
         if batch_idx + 1 == self.warmup:
             self.sync()
             self.start = self.last = time.perf_counter()
@@ -44,7 +60,21 @@ class StepTimer(Hook):
 
 def time_hooks(runner, timer, sync):
     """Replace ``runner.call_hook``: while ``timer`` measures, each hook
-    call's host time is added to the returned dict under (stage, hook)."""
+    call's host time is added to the returned dict under (stage, hook).
+
+    Args:
+        runner (Runner): The runner whose ``call_hook`` is replaced.
+        timer (StepTimer): The timer registered on ``runner``; hooks are
+            timed only while it measures, and its own calls are not
+            timed.
+        sync (Callable): Waits for the device (:func:`make_sync`), called
+            before each timed hook stage.
+
+    Returns:
+        defaultdict: Seconds keyed by ``(fn_name, hook class name)``, e.g.
+        ``('after_train_iter', 'LoggerHook')``, filled while the runner
+        trains.
+    """
     spent = defaultdict(float)
     call_hook = runner.call_hook
 
@@ -58,21 +88,42 @@ def time_hooks(runner, timer, sync):
             elif hasattr(hook, fn_name):
                 start = time.perf_counter()
                 getattr(hook, fn_name)(runner, **kwargs)
-                spent[fn_name, type(hook).__name__] += \
+                spent[fn_name, type(hook).__name__] += (
                     time.perf_counter() - start
+                )
 
     runner.call_hook = timed_call_hook
     return spent
 
 
 def make_sync(device):
+    """A function that waits for the device's queued work.
+
+    Args:
+        device (str): ``'cuda'`` or ``'cpu'``.
+
+    Returns:
+        Callable: ``torch.cuda.synchronize`` for ``'cuda'``, else a
+        function that does nothing.
+    """
     if device == 'cuda':
         return torch.cuda.synchronize
     return lambda: None
 
 
 def time_loop(step, iters, warmup, sync):
-    """Seconds per call of ``step`` over ``iters - warmup`` calls."""
+    """Seconds per call of ``step`` over ``iters - warmup`` calls.
+
+    Args:
+        step (Callable): The call to time, without arguments.
+        iters (int): All the calls, warm-up included.
+        warmup (int): The first calls, not timed.
+        sync (Callable): Waits for the device (:func:`make_sync`), called
+            before and after the timed calls.
+
+    Returns:
+        float: The mean seconds of one timed call.
+    """
     for _ in range(warmup):
         step()
     sync()
@@ -84,6 +135,15 @@ def time_loop(step, iters, warmup, sync):
 
 
 def device_name(device):
+    """The device's name for the benchmark's report.
+
+    Args:
+        device (str): ``'cuda'`` or ``'cpu'``.
+
+    Returns:
+        str: The CUDA device's name, or the CPU's model name (from
+        ``/proc/cpuinfo`` where there is one) and torch's thread count.
+    """
     if device == 'cuda':
         return torch.cuda.get_device_name()
     name = platform.processor() or 'CPU'
@@ -94,17 +154,32 @@ def device_name(device):
                     name = line.split(':', 1)[1].strip()
                     break
     threads = torch.get_num_threads()
-    return f"{name}, {threads} thread{'s' if threads > 1 else ''}"
+    return f'{name}, {threads} thread{"s" if threads > 1 else ""}'
 
 
 def time_losses(runner, params, batch, num_classes, device, reps, sync):
     """Seconds of one forward + backward of the runner's loss module (as
     the head calls it) and of the masked loss, on (batch, classes)
-    logits."""
+    logits.
+
+    Args:
+        runner (Runner): The runner whose head's ``loss_module`` is timed.
+        params (dict): The keyword arguments of :func:`masked_gr_loss`
+            (``w``, ``b``, ``mu``, ``sigma``, ``q2``, ``q3``, ``eps``).
+        batch (int): The number of rows of the logits.
+        num_classes (int): The number of classes of the logits.
+        device (str): Where the logits and target live.
+        reps (int): The timed calls of each loss, after
+            ``min(10, reps)`` warm-up calls.
+        sync (Callable): Waits for the device (:func:`make_sync`).
+
+    Returns:
+        tuple[float, float]: Seconds per call of the runner's loss module
+        and of :func:`masked_gr_loss`.
+    """
     loss_module = unwrap_model(runner.model).head.loss_module
     torch.manual_seed(0)
-    logits = torch.randn(batch, num_classes, device=device,
-                         requires_grad=True)
+    logits = torch.randn(batch, num_classes, device=device, requires_grad=True)
     target = one_positive_target(batch, num_classes, device)
 
     def ours():
@@ -116,5 +191,7 @@ def time_losses(runner, params, batch, num_classes, device, reps, sync):
         masked_gr_loss(logits, target, **params).backward()
 
     warmup = min(10, reps)
-    return (time_loop(ours, reps + warmup, warmup, sync),
-            time_loop(masked, reps + warmup, warmup, sync))
+    return (
+        time_loop(ours, reps + warmup, warmup, sync),
+        time_loop(masked, reps + warmup, warmup, sync),
+    )

@@ -1,23 +1,58 @@
-from .multi_label import SPMLMultiLabelDataset
-from .benchmarks import (LOADERS, LabelTable, SPMLCOCO, SPMLCUB, SPMLFormatted,
-                         SPMLNUSWIDE, SPMLVOC, load_coco2014,
-                         load_cub_attributes, load_formatted, load_nuswide,
-                         load_voc2012)
+from .benchmarks import (
+    LOADERS,
+    SPMLCOCO,
+    SPMLCUB,
+    SPMLNUSWIDE,
+    SPMLVOC,
+    LabelTable,
+    SPMLFormatted,
+    load_coco2014,
+    load_cub_attributes,
+    load_formatted,
+    load_nuswide,
+    load_voc2012,
+)
 from .labels import NEGATIVE, POSITIVE, SparseLabels
 from .mnist_mosaic import MNISTMosaicDataset, make_mnist_mosaics
-from .protocol import (draw_single_positive, sample_single_positive,
-                       split_train_val)
+from .multi_label import SPMLMultiLabelDataset
+from .protocol import (
+    draw_single_positive,
+    sample_single_positive,
+    split_train_val,
+)
 from .single_positive import SinglePositiveDataset
-from .transforms import (DEFAULT_MAX_PIXELS, SPMLLoadImageFromFile,
-                         check_image_bytes, image_file_problem)
+from .transforms import (
+    DEFAULT_MAX_PIXELS,
+    SPMLLoadImageFromFile,
+    check_image_bytes,
+    image_file_problem,
+)
 
 __all__ = [
-    'draw_single_positive', 'sample_single_positive', 'split_train_val',
-    'SparseLabels', 'POSITIVE', 'NEGATIVE', 'SinglePositiveDataset',
-    'SPMLMultiLabelDataset', 'MNISTMosaicDataset', 'make_mnist_mosaics',
-    'SPMLVOC', 'SPMLCOCO', 'SPMLCUB', 'SPMLNUSWIDE', 'SPMLFormatted',
-    'LabelTable', 'LOADERS', 'load_voc2012', 'load_coco2014',
-    'load_cub_attributes', 'load_nuswide', 'load_formatted',
-    'SPMLLoadImageFromFile', 'check_image_bytes', 'image_file_problem',
-    'DEFAULT_MAX_PIXELS'
+    'draw_single_positive',
+    'sample_single_positive',
+    'split_train_val',
+    'SparseLabels',
+    'POSITIVE',
+    'NEGATIVE',
+    'SinglePositiveDataset',
+    'SPMLMultiLabelDataset',
+    'MNISTMosaicDataset',
+    'make_mnist_mosaics',
+    'SPMLVOC',
+    'SPMLCOCO',
+    'SPMLCUB',
+    'SPMLNUSWIDE',
+    'SPMLFormatted',
+    'LabelTable',
+    'LOADERS',
+    'load_voc2012',
+    'load_coco2014',
+    'load_cub_attributes',
+    'load_nuswide',
+    'load_formatted',
+    'SPMLLoadImageFromFile',
+    'check_image_bytes',
+    'image_file_problem',
+    'DEFAULT_MAX_PIXELS',
 ]

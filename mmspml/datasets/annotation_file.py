@@ -1,6 +1,7 @@
 """Reading and checking an annotation file: JSON, or YAML without what can
 run code or expand without bound; its structure, class names and labels
 checked once, at load time, with errors that name the file and the row."""
+
 import itertools
 import json
 import numbers
@@ -23,6 +24,19 @@ def read_annotation_file(path: str) -> Any:
     (``.pkl``) with how to convert a file you trust, YAML tags that build
     Python objects (``!!python/...``) by the safe loader. A file that cannot
     be parsed (e.g. a truncated json) raises a ``ValueError`` naming it.
+
+    Args:
+        path (str): The annotation file, ``.json``, ``.yaml`` or ``.yml``;
+            a local path or a URI of an MMEngine file backend.
+
+    Returns:
+        Any: The parsed contents, as :func:`check_annotations` takes them.
+
+    Raises:
+        ValueError: A pickle or another unknown extension, a JSON object
+            with a key twice, a YAML alias, a file nested too deeply, or
+            a file that cannot be parsed.
+        FileNotFoundError: There is no file at ``path``.
     """
     suffix = osp.splitext(str(path))[1].lower()
     if suffix in ('.pkl', '.pickle'):
@@ -30,29 +44,39 @@ def read_annotation_file(path: str) -> Any:
             f'{path}: pickle annotation files can run code when they are '
             'read, so mmspml does not read them. Convert a file you trust '
             'once: python tools/dataset_converters/annotations_to_json.py '
-            f'{path} {osp.splitext(str(path))[0]}.json')
+            f'{path} {osp.splitext(str(path))[0]}.json'
+        )
     if suffix not in ANNOTATION_FORMATS:
         raise ValueError(
             f'{path}: annotation files are JSON (.json) or YAML (.yaml, '
-            f'.yml); got {suffix or "no extension"!r}.')
+            f'.yml); got {suffix or "no extension"!r}.'
+        )
     try:
         text = fileio.get_text(path)
     except FileNotFoundError:
-        raise FileNotFoundError(f'annotation file {path!r} not found')
+        raise FileNotFoundError(
+            f'annotation file {path!r} not found'
+        ) from None
     try:
         if suffix == '.json':
             return json.loads(text, object_pairs_hook=unique_keys)
         return _yaml_without_aliases(text)
     except RecursionError:
-        raise ValueError(f'{path}: the annotation file is nested too deeply '
-                         'to be an annotation file.') from None
+        raise ValueError(
+            f'{path}: the annotation file is nested too deeply '
+            'to be an annotation file.'
+        ) from None
     except Exception as err:
-        where = (f' at line {err.lineno}, column {err.colno}' if isinstance(
-            err, json.JSONDecodeError) else '')
+        where = (
+            f' at line {err.lineno}, column {err.colno}'
+            if isinstance(err, json.JSONDecodeError)
+            else ''
+        )
         raise ValueError(
             f'{path}: cannot parse the annotation file{where}: '
             f'{type(err).__name__}: {first_line(str(err), 200)}. Is it '
-            f'truncated or not valid {suffix[1:].upper()}?') from None
+            f'truncated or not valid {suffix[1:].upper()}?'
+        ) from None
 
 
 def _yaml_without_aliases(text: str) -> Any:
@@ -61,26 +85,37 @@ def _yaml_without_aliases(text: str) -> Any:
     import yaml
 
     class Loader(yaml.SafeLoader):
-
         def compose_node(self, parent, index):
             if self.check_event(yaml.AliasEvent):
                 event = self.peek_event()
                 raise yaml.YAMLError(
                     f'an alias (*{event.anchor}) at line '
                     f'{event.start_mark.line + 1}: annotation files write '
-                    'every value out')
+                    'every value out'
+                )
             return super().compose_node(parent, index)
 
     return yaml.load(text, Loader=Loader)  # noqa: S506 (a SafeLoader)
 
 
 def short_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut for an error message.
+
+    Args:
+        value (Any): The value to show.
+        limit (int): The most characters returned. Defaults to 80.
+
+    Returns:
+        str: ``repr(value)``, or its first ``limit - 3`` characters and
+        ``'...'`` when it is longer than ``limit``.
+    """
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + '...'
+    return text if len(text) <= limit else text[: limit - 3] + '...'
 
 
-def check_annotations(annotations: Any, path: str,
-                      classes: Optional[Sequence[str]]) -> None:
+def check_annotations(
+    annotations: Any, path: str, classes: Optional[Sequence[str]]
+) -> None:
     """Check a ``MultiLabelDataset`` annotation file once, at load time.
 
     Raises a ``TypeError`` (wrong type) or ``ValueError`` (wrong value) that
@@ -92,22 +127,42 @@ def check_annotations(annotations: Any, path: str,
     index outside ``[0, len(classes))``. ``classes`` are the metainfo classes
     (those of the annotation file when None), checked by
     :func:`check_classes`.
+
+    Args:
+        annotations (Any): The contents of the file, as
+            :func:`read_annotation_file` returns them.
+        path (str): The file, named in the errors.
+        classes (Sequence[str], optional): The dataset's metainfo classes;
+            None takes ``metainfo.classes`` of the file.
+
+    Raises:
+        TypeError: A value of the wrong type.
+        ValueError: A wrong value: a missing key, an empty ``data_list``,
+            an image listed twice, a class index out of range.
     """
     if not isinstance(annotations, dict):
-        raise TypeError(f'{path}: expected a dict with "metainfo" and '
-                        f'"data_list", got {type(annotations).__name__}')
+        raise TypeError(
+            f'{path}: expected a dict with "metainfo" and '
+            f'"data_list", got {type(annotations).__name__}'
+        )
     for key, kind in (('metainfo', dict), ('data_list', list)):
         if key not in annotations:
-            raise ValueError(f'{path}: has no "{key}"; expected a dict with '
-                             f'"metainfo" and "data_list", got the keys '
-                             f'{sorted(annotations)}')
+            raise ValueError(
+                f'{path}: has no "{key}"; expected a dict with '
+                f'"metainfo" and "data_list", got the keys '
+                f'{sorted(annotations)}'
+            )
         if not isinstance(annotations[key], kind):
-            raise TypeError(f'{path}: {key} must be a {kind.__name__}, got '
-                            f'{type(annotations[key]).__name__} '
-                            f'{short_repr(annotations[key])}')
+            raise TypeError(
+                f'{path}: {key} must be a {kind.__name__}, got '
+                f'{type(annotations[key]).__name__} '
+                f'{short_repr(annotations[key])}'
+            )
     if not annotations['data_list']:
-        raise ValueError(f'{path}: data_list is empty; an annotation file '
-                         'lists at least one image.')
+        raise ValueError(
+            f'{path}: data_list is empty; an annotation file '
+            'lists at least one image.'
+        )
     if classes is None:
         classes = annotations['metainfo'].get('classes')
     check_classes(classes, path)
@@ -117,58 +172,95 @@ def check_annotations(annotations: Any, path: str,
     for row, info in enumerate(annotations['data_list']):
         where = f'{path}: data_list[{row}]'
         if not isinstance(info, dict):
-            raise TypeError(f'{where} must be a dict with "img_path" and '
-                            f'"gt_label", got {short_repr(info)}')
+            raise TypeError(
+                f'{where} must be a dict with "img_path" and '
+                f'"gt_label", got {short_repr(info)}'
+            )
         for key in ('img_path', 'gt_label'):
             if key not in info:
-                raise ValueError(f'{where} has no "{key}"; every entry needs '
-                                 f'"img_path" and "gt_label", got '
-                                 f'{short_repr(info)}')
+                raise ValueError(
+                    f'{where} has no "{key}"; every entry needs '
+                    f'"img_path" and "gt_label", got '
+                    f'{short_repr(info)}'
+                )
         img_path = info['img_path']
         if not isinstance(img_path, str) or not img_path:
-            raise TypeError(f'{where}: img_path must be a non-empty string '
-                            f'(a path relative to data_root), got '
-                            f'{img_path!r}')
+            raise TypeError(
+                f'{where}: img_path must be a non-empty string '
+                f'(a path relative to data_root), got '
+                f'{img_path!r}'
+            )
         first = first_row.setdefault(osp.normpath(img_path), row)
         if first != row:
-            raise ValueError(f'{where}: img_path {img_path!r} is also '
-                             f'data_list[{first}]; list each image once, '
-                             'with all its positives in one gt_label')
-        check_gt_label(info['gt_label'], f'{where} (image {img_path!r})',
-                       classes)
+            raise ValueError(
+                f'{where}: img_path {img_path!r} is also '
+                f'data_list[{first}]; list each image once, '
+                'with all its positives in one gt_label'
+            )
+        check_gt_label(
+            info['gt_label'], f'{where} (image {img_path!r})', classes
+        )
 
 
 def check_classes(classes: Any, path: str) -> None:
     """The class names: a non-empty list of unique non-empty strings, in
     the annotation file's ``metainfo.classes`` or the dataset's
-    ``metainfo``; a ``ValueError`` / ``TypeError`` naming ``path``."""
+    ``metainfo``; a ``ValueError`` / ``TypeError`` naming ``path``.
+
+    Args:
+        classes (Any): The class names to check.
+        path (str): The annotation file, named in the errors.
+
+    Raises:
+        ValueError: No class names (None), or a name given twice.
+        TypeError: Not a list or tuple, empty, or holding a name that is
+            not a non-empty string.
+    """
     if classes is None:
         raise ValueError(
             f'{path}: no class names: give metainfo.classes in the file (a '
             "list of names) or metainfo=dict(classes=[...]) in the dataset's "
-            'config')
+            'config'
+        )
     if isinstance(classes, str) or not isinstance(classes, (list, tuple)):
-        raise TypeError(f'{path}: metainfo.classes must be a list of class '
-                        f'names, got {type(classes).__name__} '
-                        f'{short_repr(classes)}')
+        raise TypeError(
+            f'{path}: metainfo.classes must be a list of class '
+            f'names, got {type(classes).__name__} '
+            f'{short_repr(classes)}'
+        )
     bad = [c for c in classes if not isinstance(c, str) or not c]
     if bad or not classes:
-        raise TypeError(f'{path}: metainfo.classes must be non-empty strings'
-                        f', got {short_repr(bad[0]) if bad else "none"}'
-                        + (' (YAML reads yes/no/on/off as booleans: quote '
-                           'them)' if bad and isinstance(bad[0], bool)
-                           else ''))
+        raise TypeError(
+            f'{path}: metainfo.classes must be non-empty strings'
+            f', got {short_repr(bad[0]) if bad else "none"}'
+            + (
+                ' (YAML reads yes/no/on/off as booleans: quote them)'
+                if bad and isinstance(bad[0], bool)
+                else ''
+            )
+        )
     if len(set(classes)) != len(classes):
         repeated = sorted({c for c in classes if classes.count(c) > 1})
-        raise ValueError(f'{path}: metainfo.classes names {repeated[:5]} '
-                         'more than once')
+        raise ValueError(
+            f'{path}: metainfo.classes names {repeated[:5]} more than once'
+        )
 
 
 def looks_valid(data_list: list, classes: Optional[Sequence[str]]) -> bool:
     """A vectorised pass over the common case (dicts with a string
     ``img_path`` and an int-list ``gt_label`` in range, no image twice).
     False sends :func:`check_annotations` row by row, which names the first
-    problem; True guarantees it would find none."""
+    problem; True guarantees it would find none.
+
+    Args:
+        data_list (list): The ``data_list`` of an annotation file.
+        classes (Sequence[str], optional): The class names; None skips the
+            range check of the indices.
+
+    Returns:
+        bool: True when every row is valid (or ``data_list`` is empty),
+        False when a row needs the row-by-row check.
+    """
     if not data_list:
         return True
     if set(map(type, data_list)) != {dict}:
@@ -192,30 +284,57 @@ def looks_valid(data_list: list, classes: Optional[Sequence[str]]) -> bool:
     return len(set(map(osp.normpath, paths))) == len(paths)
 
 
-def check_gt_label(gt_label: Any, where: str,
-                   classes: Optional[Sequence[str]]) -> None:
-    """Check one ``gt_label``: a list of integer indices into ``classes``."""
-    expected = (f'gt_label must be a list of class indices (integers in '
-                f'[0, {len(classes)}))' if classes is not None else
-                'gt_label must be a list of class indices (integers)')
+def check_gt_label(
+    gt_label: Any, where: str, classes: Optional[Sequence[str]]
+) -> None:
+    """Check one ``gt_label``: a list of integer indices into ``classes``.
+
+    Args:
+        gt_label (Any): The label to check; a list, tuple or array of
+            integer class indices passes.
+        where (str): The file and row, named in the errors.
+        classes (Sequence[str], optional): The class names; None skips the
+            range check.
+
+    Raises:
+        TypeError: Not a list, or holding a class name, a bool or a
+            value that is not an integer.
+        ValueError: An index outside ``[0, len(classes))``.
+    """
+    expected = (
+        f'gt_label must be a list of class indices (integers in '
+        f'[0, {len(classes)}))'
+        if classes is not None
+        else 'gt_label must be a list of class indices (integers)'
+    )
     if not isinstance(gt_label, (list, tuple, np.ndarray)):
-        raise TypeError(f'{where}: {expected}, got {gt_label!r} '
-                        f'({type(gt_label).__name__})')
+        raise TypeError(
+            f'{where}: {expected}, got {gt_label!r} '
+            f'({type(gt_label).__name__})'
+        )
     for value in gt_label:
         if isinstance(value, str):
-            found = (f'{value!r} is index {list(classes).index(value)} in '
-                     'the metainfo classes' if classes is not None
-                     and value in classes else
-                     f'{value!r} is not in the metainfo classes either')
-            raise TypeError(f'{where}: gt_label holds class indices, not '
-                            f'class names; got {value!r} in {gt_label!r} '
-                            f'({found})')
+            found = (
+                f'{value!r} is index {list(classes).index(value)} in '
+                'the metainfo classes'
+                if classes is not None and value in classes
+                else f'{value!r} is not in the metainfo classes either'
+            )
+            raise TypeError(
+                f'{where}: gt_label holds class indices, not '
+                f'class names; got {value!r} in {gt_label!r} '
+                f'({found})'
+            )
         if isinstance(value, (bool, np.bool_)) or not isinstance(
-                value, numbers.Integral):
-            raise TypeError(f'{where}: {expected}, got {value!r} '
-                            f'({type(value).__name__}) in {gt_label!r}')
+            value, numbers.Integral
+        ):
+            raise TypeError(
+                f'{where}: {expected}, got {value!r} '
+                f'({type(value).__name__}) in {gt_label!r}'
+            )
         if classes is not None and not 0 <= value < len(classes):
             raise ValueError(
                 f'{where}: gt_label {value} in {gt_label!r} is outside '
                 f'[0, {len(classes)}); the metainfo lists {len(classes)} '
-                'classes')
+                'classes'
+            )

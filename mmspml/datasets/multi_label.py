@@ -1,4 +1,5 @@
 """A multi-label dataset that says which file is wrong when loading fails."""
+
 import logging
 import os.path as osp
 from typing import Any, Callable
@@ -9,8 +10,11 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
-from .annotation_file import (check_annotations, read_annotation_file,
-                              short_repr)
+from .annotation_file import (
+    check_annotations,
+    read_annotation_file,
+    short_repr,
+)
 from .labels import SparseLabels
 from .transforms import image_file_problem
 
@@ -18,7 +22,20 @@ from .transforms import image_file_problem
 def run_pipeline(pipeline: Callable, data_info: dict, where: str) -> Any:
     """Run ``pipeline`` on ``data_info``; re-raise any failure with the image
     and the dataset it came from, and never return ``None`` silently (the
-    mmengine default would swap in a random other image)."""
+    mmengine default would swap in a random other image).
+
+    Args:
+        pipeline (Callable): The dataset's pipeline.
+        data_info (dict): The sample's info (``img_path``, ``gt_label``,
+            ``sample_idx``...).
+        where (str): The dataset's name in the error.
+
+    Returns:
+        Any: What the pipeline returns for the sample.
+
+    Raises:
+        RuntimeError: The pipeline failed or returned None.
+    """
     img_path = data_info.get('img_path', '<no img_path>')
     try:
         result = pipeline(data_info)
@@ -26,10 +43,13 @@ def run_pipeline(pipeline: Callable, data_info: dict, where: str) -> Any:
         raise RuntimeError(
             f'{where}: could not load sample {data_info.get("sample_idx")} '
             f'(image {img_path!r}): {type(err).__name__}: {err}. Is the image '
-            'missing or corrupt?') from err
+            'missing or corrupt?'
+        ) from err
     if result is None:
-        raise RuntimeError(f'{where}: the pipeline returned None for image '
-                           f'{img_path!r}; samples are never skipped.')
+        raise RuntimeError(
+            f'{where}: the pipeline returned None for image '
+            f'{img_path!r}; samples are never skipped.'
+        )
     return result
 
 
@@ -40,19 +60,38 @@ def gt_labels_of(dataset, num_classes: int, where: str) -> SparseLabels:
     :class:`SPMLMultiLabelDataset` indexes once at load time) when it has
     them, else reads every row's ``get_cat_ids``. An index outside
     ``[0, num_classes)`` raises a ``ValueError`` naming the row and image.
+
+    Args:
+        dataset (Dataset): A multi-label dataset with ``get_cat_ids`` and
+            ``get_data_info``.
+        num_classes (int): The number of classes of its metainfo.
+        where (str): The dataset's name in the errors.
+
+    Returns:
+        SparseLabels: The positives of every row, in dataset order.
+
+    Raises:
+        ValueError: An index outside ``[0, num_classes)``, or indexed
+            ``gt_labels`` over another number of classes.
     """
     labels = getattr(dataset, 'gt_labels', None)
     if isinstance(labels, SparseLabels) and len(labels) == len(dataset):
         if labels.num_classes != num_classes:
-            raise ValueError(f'{where}: the dataset indexes '
-                             f'{labels.num_classes} classes, its metainfo '
-                             f'lists {num_classes}.')
+            raise ValueError(
+                f'{where}: the dataset indexes '
+                f'{labels.num_classes} classes, its metainfo '
+                f'lists {num_classes}.'
+            )
         return labels
     lists = [dataset.get_cat_ids(row) for row in range(len(dataset))]
     return SparseLabels.from_lists(
-        lists, num_classes, where,
-        lambda row: f'row {row} (image '
-        f'{dataset.get_data_info(row).get("img_path")!r})')
+        lists,
+        num_classes,
+        where,
+        lambda row: (
+            f'row {row} (image {dataset.get_data_info(row).get("img_path")!r})'
+        ),
+    )
 
 
 @DATASETS.register_module()
@@ -75,13 +114,19 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
             and reason and a count, and records them in
             ``skipped_images`` (a list of ``(img_path, reason)``). Defaults
             to ``'error'``.
+        *args: The positional arguments of ``MultiLabelDataset``.
         **kwargs: The arguments of ``MultiLabelDataset``.
+
+    Raises:
+        ValueError: ``on_bad_image`` is not ``'error'`` or ``'skip'``.
     """
 
     def __init__(self, *args, on_bad_image: str = 'error', **kwargs):
         if on_bad_image not in ('error', 'skip'):
-            raise ValueError(f'{type(self).__name__}: on_bad_image must be '
-                             f"'error' or 'skip', got {on_bad_image!r}")
+            raise ValueError(
+                f'{type(self).__name__}: on_bad_image must be '
+                f"'error' or 'skip', got {on_bad_image!r}"
+            )
         self.on_bad_image = on_bad_image
         self.skipped_images = []
         super().__init__(*args, **kwargs)
@@ -92,29 +137,37 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
         if self.ann_file and not osp.isfile(self.ann_file):
             raise FileNotFoundError(
                 f'{type(self).__name__}: annotation file {self.ann_file!r} '
-                'does not exist (check data_root and ann_file).')
+                'does not exist (check data_root and ann_file).'
+            )
         self.gt_labels = None
         super().full_init()
         # ``filter_data`` indexed the labels of the final data list unless
         # ``indices`` took a subset (or reordered it) after it; index them
         # again then.
-        if (self.gt_labels is None or self._indices is not None
-                or len(self.gt_labels) != len(self)):
+        if (
+            self.gt_labels is None
+            or self._indices is not None
+            or len(self.gt_labels) != len(self)
+        ):
             self.gt_labels = None
-            self.gt_labels = gt_labels_of(self, len(self.CLASSES),
-                                          self.describe())
+            self.gt_labels = gt_labels_of(
+                self, len(self.CLASSES), self.describe()
+            )
 
     def load_data_list(self) -> list:
         """MMEngine's ``load_data_list`` with :func:`check_annotations`; the
         ``data_prefix`` joins resolve their file backend once, not per row."""
         annotations = read_annotation_file(self.ann_file)
-        check_annotations(annotations, self.ann_file,
-                          self._metainfo.get('classes'))
+        check_annotations(
+            annotations, self.ann_file, self._metainfo.get('classes')
+        )
         for key, value in annotations['metainfo'].items():
             self._metainfo.setdefault(key, value)
         raw_list = annotations['data_list']
-        if (type(self).parse_data_info is
-                not MMEngineBaseDataset.parse_data_info):
+        if (
+            type(self).parse_data_info
+            is not MMEngineBaseDataset.parse_data_info
+        ):
             return [self.parse_data_info(info) for info in raw_list]
         for key, prefix in self.data_prefix.items():
             join = fileio.get_file_backend(prefix).join_path
@@ -123,7 +176,8 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
                     raise ValueError(
                         f'{self.ann_file}: data_list[{row}] has no {key!r} '
                         f'for the data_prefix {key}={prefix!r}: '
-                        f'{short_repr(info)}')
+                        f'{short_repr(info)}'
+                    )
                 info[key] = join(prefix, info[key])
         return raw_list
 
@@ -136,15 +190,24 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
         if not data_list:
             raise ValueError(
                 f'{self.ann_file}: no image is left to use'
-                + (f' ({len(self.skipped_images)} skipped as missing or '
-                   'corrupt)' if self.skipped_images else
-                   ' after filtering (filter_cfg)') + '.')
+                + (
+                    f' ({len(self.skipped_images)} skipped as missing or '
+                    'corrupt)'
+                    if self.skipped_images
+                    else ' after filtering (filter_cfg)'
+                )
+                + '.'
+            )
         classes = self._metainfo.get('classes')
         if classes is not None:
             self.gt_labels = SparseLabels.from_lists(
-                [info['gt_label'] for info in data_list], len(classes),
-                self.describe(), lambda row:
-                f"row {row} (image {data_list[row].get('img_path')!r})")
+                [info['gt_label'] for info in data_list],
+                len(classes),
+                self.describe(),
+                lambda row: (
+                    f'row {row} (image {data_list[row].get("img_path")!r})'
+                ),
+            )
         return data_list
 
     def _skip_bad_images(self, data_list: list) -> list:
@@ -157,22 +220,33 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
                 kept.append(info)
                 continue
             self.skipped_images.append((info['img_path'], reason))
-            print_log(f'{self.describe()}: skipped image '
-                      f'{info["img_path"]!r}: {reason}', logger='current',
-                      level=logging.WARNING)
-        print_log(f"{self.describe()}: on_bad_image='skip' left out "
-                  f'{len(self.skipped_images)} of {len(data_list)} images '
-                  'that cannot be read', logger='current',
-                  level=logging.WARNING if self.skipped_images else
-                  logging.INFO)
+            print_log(
+                f'{self.describe()}: skipped image '
+                f'{info["img_path"]!r}: {reason}',
+                logger='current',
+                level=logging.WARNING,
+            )
+        print_log(
+            f"{self.describe()}: on_bad_image='skip' left out "
+            f'{len(self.skipped_images)} of {len(data_list)} images '
+            'that cannot be read',
+            logger='current',
+            level=logging.WARNING if self.skipped_images else logging.INFO,
+        )
         return kept
 
     def describe(self) -> str:
+        """The dataset's name in messages: its class and annotation file.
+
+        Returns:
+            str: E.g. ``"SPMLMultiLabelDataset('data/train.json')"``.
+        """
         return f'{type(self).__name__}({self.ann_file!r})'
 
     def prepare_data(self, idx: int) -> Any:
-        return run_pipeline(self.pipeline, self.get_data_info(idx),
-                            self.describe())
+        return run_pipeline(
+            self.pipeline, self.get_data_info(idx), self.describe()
+        )
 
     def __getitem__(self, idx: int) -> dict:
         if not self._fully_initialized:
@@ -181,7 +255,15 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
 
 
 def describe_dataset(dataset) -> str:
-    """A short name for error messages: the class and its annotation file."""
+    """A short name for error messages: the class and its annotation file.
+
+    Args:
+        dataset (Dataset): Any dataset; its own ``describe()`` is used
+            when it has one.
+
+    Returns:
+        str: The name, e.g. ``"SPMLVOC('data/voc', 'train')"``.
+    """
     if hasattr(dataset, 'describe'):
         return dataset.describe()
     ann_file = getattr(dataset, 'ann_file', None)

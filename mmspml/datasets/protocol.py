@@ -3,6 +3,7 @@
 These two functions are the only place where the single-positive draw and the
 train/val split are made; datasets, wrappers and tools import them.
 """
+
 from typing import Tuple
 
 import numpy as np
@@ -12,20 +13,34 @@ from .labels import SparseLabels
 
 def check_label_matrix(labels: np.ndarray, source: str = 'labels') -> None:
     """Raise ``ValueError`` unless ``labels`` is an N x C matrix of 0/1 whose
-    every row has at least one positive."""
+    every row has at least one positive.
+
+    Args:
+        labels (np.ndarray): The full label matrix to check.
+        source (str): Its name in the error. Defaults to ``'labels'``.
+
+    Raises:
+        ValueError: ``labels`` is not 2-D, holds a value other than 0 or
+            1, or has a row without a positive.
+    """
     if labels.ndim != 2:
-        raise ValueError(f'{source}: expected an N x C label matrix, got '
-                         f'shape {labels.shape}')
+        raise ValueError(
+            f'{source}: expected an N x C label matrix, got '
+            f'shape {labels.shape}'
+        )
     bad_values = np.setdiff1d(np.unique(labels), [0, 1])
     if bad_values.size:
-        raise ValueError(f'{source}: labels must be 0 or 1, found values '
-                         f'{bad_values[:10].tolist()}')
+        raise ValueError(
+            f'{source}: labels must be 0 or 1, found values '
+            f'{bad_values[:10].tolist()}'
+        )
     empty = np.flatnonzero(labels.sum(axis=1) == 0)
     if empty.size:
         raise ValueError(
             f'{source}: {empty.size} of {labels.shape[0]} rows have no '
             f'positive label (first rows: {empty[:10].tolist()}); a single '
-            'positive cannot be drawn for them.')
+            'positive cannot be drawn for them.'
+        )
 
 
 def draw_single_positive(labels: SparseLabels, seed: int = 1200) -> np.ndarray:
@@ -51,7 +66,8 @@ def draw_single_positive(labels: SparseLabels, seed: int = 1200) -> np.ndarray:
         raise ValueError(
             f'labels: {empty.size} of {len(labels)} rows have no positive '
             f'label (first rows: {empty[:10].tolist()}); a single positive '
-            'cannot be drawn for them.')
+            'cannot be drawn for them.'
+        )
     rng = np.random.RandomState(seed)
     shuffle = rng.shuffle
     num_classes = labels.num_classes
@@ -64,8 +80,9 @@ def draw_single_positive(labels: SparseLabels, seed: int = 1200) -> np.ndarray:
     else:
         chosen = np.zeros(len(labels), dtype=np.int64)
         several = np.ones(len(labels), dtype=bool)
-    for row, (many, count) in enumerate(zip(several.tolist(),
-                                            counts.tolist())):
+    for row, (many, count) in enumerate(
+        zip(several.tolist(), counts.tolist())
+    ):
         if many:
             positives = labels.positives(row).astype(np.int64)
             shuffle(positives)
@@ -94,9 +111,9 @@ def sample_single_positive(labels: np.ndarray, seed: int = 1200) -> np.ndarray:
     return observed
 
 
-def split_train_val(num: int,
-                    val_frac: float = 0.2,
-                    seed: int = 1200) -> Tuple[np.ndarray, np.ndarray]:
+def split_train_val(
+    num: int, val_frac: float = 0.2, seed: int = 1200
+) -> Tuple[np.ndarray, np.ndarray]:
     """Split ``num`` rows of the official train set into train and val.
 
     ``n_val = round(val_frac * num)``; ``perm = RandomState(seed)
@@ -115,4 +132,4 @@ def split_train_val(num: int,
         raise ValueError(f'val_frac must be in [0, 1), got {val_frac}')
     num_val = int(np.round(val_frac * num))
     perm = np.random.RandomState(seed).permutation(num)
-    return np.sort(perm[:num - num_val]), np.sort(perm[num - num_val:])
+    return np.sort(perm[: num - num_val]), np.sort(perm[num - num_val :])

@@ -1,5 +1,6 @@
 """A classifier with its data preprocessing and sigmoid as one module: raw
 images in, the scores of ``model.test_step`` out."""
+
 import torch
 import torch.nn.functional as F
 from mmpretrain.models.heads import MultiLabelClsHead
@@ -34,19 +35,23 @@ class ImagesToScores(torch.nn.Module):
         if not isinstance(preprocessor, ClsDataPreprocessor):
             raise TypeError(
                 'export_onnx.py exports models with a ClsDataPreprocessor; '
-                f'this one has {type(preprocessor).__name__}.')
+                f'this one has {type(preprocessor).__name__}.'
+            )
         head = getattr(classifier, 'head', None)
         if not isinstance(head, MultiLabelClsHead):
             raise TypeError(
                 'export_onnx.py exports multi-label heads (sigmoid scores); '
-                f'the model\'s head is {type(head).__name__}.')
+                f"the model's head is {type(head).__name__}."
+            )
         if input_order not in ('bgr', 'rgb'):
-            raise ValueError(f"input_order must be 'bgr' or 'rgb', got "
-                             f'{input_order!r}')
+            raise ValueError(
+                f"input_order must be 'bgr' or 'rgb', got {input_order!r}"
+            )
         self.classifier = classifier
         self.input_order = input_order
-        self.swap_channels = bool(preprocessor.to_rgb) != (input_order
-                                                           == 'rgb')
+        self.swap_channels = bool(preprocessor.to_rgb) != (
+            input_order == 'rgb'
+        )
         self.normalize = bool(preprocessor._enable_normalize)
         if self.normalize:
             self.register_buffer('mean', preprocessor.mean.clone().float())
@@ -65,6 +70,7 @@ class ImagesToScores(torch.nn.Module):
             h, w = images.shape[-2:]
             pad_h = -h % self.pad_size_divisor
             pad_w = -w % self.pad_size_divisor
-            images = F.pad(images, (0, pad_w, 0, pad_h), 'constant',
-                           self.pad_value)
+            images = F.pad(
+                images, (0, pad_w, 0, pad_h), 'constant', self.pad_value
+            )
         return torch.sigmoid(self.classifier(images, mode='tensor'))

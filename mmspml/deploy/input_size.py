@@ -1,5 +1,6 @@
 """The image size a model is exported for, read from its config's test
 pipeline."""
+
 from typing import Tuple
 
 from mmpretrain.registry import DATASETS
@@ -18,7 +19,8 @@ RESIZES = dict(
     RandomChoiceResize=None,
     RandomResizedCrop=None,
     EfficientNetRandomCrop=None,
-    RandomCrop=None)
+    RandomCrop=None,
+)
 
 
 def _type_name(transform: dict) -> str:
@@ -57,8 +59,10 @@ def input_size_from_config(cfg) -> Tuple[int, int]:
     dataset = test_dataset_config(cfg)
     pipeline = dataset.get('pipeline') or cfg.get('test_pipeline')
     if not pipeline:
-        raise ValueError('the config has no test pipeline to read the '
-                         'image size from; give it with --input-size H W.')
+        raise ValueError(
+            'the config has no test pipeline to read the '
+            'image size from; give it with --input-size H W.'
+        )
     size, resizer = None, None
     for transform in pipeline:
         name = _type_name(transform)
@@ -72,12 +76,14 @@ def input_size_from_config(cfg) -> Tuple[int, int]:
         return size
     if resizer is not None:
         raise ValueError(
-            f'the test pipeline\'s {resizer} gives images of varying size; '
-            'give the size to export with --input-size H W.')
+            f"the test pipeline's {resizer} gives images of varying size; "
+            'give the size to export with --input-size H W.'
+        )
     dataset_class = DATASETS.get(_type_name(dataset)) if dataset else None
     native = getattr(dataset_class, 'NATIVE_SIZE', None)
     if native is None:
         raise ValueError(
             'the test pipeline does not resize its images; give the size '
-            'the model was trained on with --input-size H W.')
+            'the model was trained on with --input-size H W.'
+        )
     return native

@@ -16,6 +16,7 @@ it; docs/deployment.md has the details and the measured agreement.
 (``requirements/deploy.txt``): they are imported by the functions that need
 them, so ``import mmspml`` does not.
 """
+
 import inspect
 import json
 import warnings
@@ -33,11 +34,14 @@ DEFAULT_OPSET = dict(torchscript=17, dynamo=18)
 # What tools/deployment/export_onnx.py --check tolerates between
 # onnxruntime's and PyTorch's scores.
 CHECK_ATOL = 1e-4
-DEPLOY_HINT = ('pip install -r requirements/deploy.txt (or pip install '
-               '-e .[deploy])')
+DEPLOY_HINT = (
+    'pip install -r requirements/deploy.txt (or pip install -e .[deploy])'
+)
 # Only the dynamo exporter needs onnxscript; measured with torch 2.14.1.
-ONNXSCRIPT_HINT = ('the dynamo exporter needs it: pip install '
-                   'onnxscript==0.7.2 onnx-ir==1.1.0')
+ONNXSCRIPT_HINT = (
+    'the dynamo exporter needs it: pip install '
+    'onnxscript==0.7.2 onnx-ir==1.1.0'
+)
 
 
 def require(name: str, hint: str = DEPLOY_HINT):
@@ -57,19 +61,21 @@ def require(name: str, hint: str = DEPLOY_HINT):
     try:
         return __import__(name)
     except ImportError as err:
-        raise ImportError(f'export_onnx.py needs {name}: {hint} ({err})') \
-            from None
+        raise ImportError(
+            f'export_onnx.py needs {name}: {hint} ({err})'
+        ) from None
 
 
 def _export_torchscript(module, images, out, opset, dynamic_batch):
     kwargs = dict(
         input_names=[INPUT_NAME],
         output_names=[OUTPUT_NAME],
-        opset_version=opset)
+        opset_version=opset,
+    )
     if dynamic_batch:
         kwargs['dynamic_axes'] = {
             INPUT_NAME: {0: 'batch'},
-            OUTPUT_NAME: {0: 'batch'}
+            OUTPUT_NAME: {0: 'batch'},
         }
     if 'dynamo' in inspect.signature(torch.onnx.export).parameters:
         kwargs['dynamo'] = False
@@ -77,29 +83,33 @@ def _export_torchscript(module, images, out, opset, dynamic_batch):
         # torch >= 2.9 deprecates the TorchScript exporter, chosen on
         # purpose (it needs no onnxscript).
         warnings.simplefilter('ignore', DeprecationWarning)
-        torch.onnx.export(module, (images, ), out, **kwargs)
+        torch.onnx.export(module, (images,), out, **kwargs)
 
 
 def _export_dynamo(module, images, out, opset, dynamic_batch):
     require('onnxscript', ONNXSCRIPT_HINT)
     batch = torch.export.Dim('batch')
     torch.onnx.export(
-        module, (images, ),
+        module,
+        (images,),
         out,
         dynamo=True,
         input_names=[INPUT_NAME],
         output_names=[OUTPUT_NAME],
         dynamic_shapes={INPUT_NAME: {0: batch}} if dynamic_batch else None,
         opset_version=opset,
-        external_data=False)
+        external_data=False,
+    )
 
 
-def export_onnx(module: torch.nn.Module,
-                images: torch.Tensor,
-                out: str,
-                opset: Optional[int] = None,
-                exporter: str = 'auto',
-                dynamic_batch: bool = True) -> str:
+def export_onnx(
+    module: torch.nn.Module,
+    images: torch.Tensor,
+    out: str,
+    opset: Optional[int] = None,
+    exporter: str = 'auto',
+    dynamic_batch: bool = True,
+) -> str:
     """Export ``module`` applied to ``images`` to ``out``.
 
     The graph's input is named ``images`` and its output ``scores``.
@@ -130,23 +140,33 @@ def export_onnx(module: torch.nn.Module,
     """
     if exporter in ('auto', 'torchscript'):
         try:
-            _export_torchscript(module, images, out,
-                                opset or DEFAULT_OPSET['torchscript'],
-                                dynamic_batch)
+            _export_torchscript(
+                module,
+                images,
+                out,
+                opset or DEFAULT_OPSET['torchscript'],
+                dynamic_batch,
+            )
             return 'torchscript'
         except Exception as err:
             if exporter == 'torchscript':
                 raise
             torchscript_error = err
     try:
-        _export_dynamo(module, images, out,
-                       opset or DEFAULT_OPSET['dynamo'], dynamic_batch)
+        _export_dynamo(
+            module,
+            images,
+            out,
+            opset or DEFAULT_OPSET['dynamo'],
+            dynamic_batch,
+        )
     except Exception as err:
         if exporter == 'dynamo':
             raise
         raise RuntimeError(
             'both torch.onnx exporters failed: TorchScript (dynamo=False) '
-            f'with {torchscript_error!r}, dynamo with {err!r}') from err
+            f'with {torchscript_error!r}, dynamo with {err!r}'
+        ) from err
     return 'dynamo'
 
 
@@ -154,9 +174,9 @@ def _values(tensor) -> str:
     return '[' + ', '.join(f'{v:g}' for v in tensor.flatten().tolist()) + ']'
 
 
-def describe_input(module: ImagesToScores,
-                   size: Sequence[int],
-                   batch='N') -> str:
+def describe_input(
+    module: ImagesToScores, size: Sequence[int], batch='N'
+) -> str:
     """What the exported graph expects as ``images``, in words.
 
     Args:
@@ -173,16 +193,21 @@ def describe_input(module: ImagesToScores,
     order = module.input_order.upper()
     if module.swap_channels:
         order += f' (swapped to {order[::-1]} inside)'
-    norm = (f'(x - mean {_values(module.mean)}) / std {_values(module.std)} '
-            'inside' if module.normalize else 'no normalisation inside')
-    return (f'{INPUT_NAME}: float32 ({batch}, 3, {size[0]}, {size[1]}), '
-            'raw pixel '
-            f'values 0-255, channels {order}; {norm}')
+    norm = (
+        f'(x - mean {_values(module.mean)}) / std {_values(module.std)} inside'
+        if module.normalize
+        else 'no normalisation inside'
+    )
+    return (
+        f'{INPUT_NAME}: float32 ({batch}, 3, {size[0]}, {size[1]}), '
+        'raw pixel '
+        f'values 0-255, channels {order}; {norm}'
+    )
 
 
-def write_metadata(out: str,
-                   description: str,
-                   classes: Optional[Sequence[str]] = None):
+def write_metadata(
+    out: str, description: str, classes: Optional[Sequence[str]] = None
+):
     """Check ``out`` with ``onnx.checker`` and store the input description
     and the class names (when known) in its metadata_props.
 
@@ -211,11 +236,13 @@ def write_metadata(out: str,
     return model
 
 
-def max_abs_difference(module: ImagesToScores,
-                       out: str,
-                       size: Sequence[int],
-                       batches: Sequence[int] = (1, 3),
-                       seed: int = 0) -> float:
+def max_abs_difference(
+    module: ImagesToScores,
+    out: str,
+    size: Sequence[int],
+    batches: Sequence[int] = (1, 3),
+    seed: int = 0,
+) -> float:
     """onnxruntime's scores against ``test_step``'s ``pred_score`` of the
     classifier inside ``module`` on random batches of raw uint8 images.
 
@@ -241,14 +268,16 @@ def max_abs_difference(module: ImagesToScores,
     diff = 0.0
     for batch in batches:
         # BGR, as the test pipeline gives them to test_step.
-        images = torch.randint(0, 256, (batch, 3, *size),
-                               generator=generator, dtype=torch.uint8)
+        images = torch.randint(
+            0, 256, (batch, 3, *size), generator=generator, dtype=torch.uint8
+        )
         with torch.no_grad():
             samples = module.classifier.test_step(dict(inputs=list(images)))
         expected = torch.stack([s.pred_score for s in samples]).cpu()
         if module.input_order == 'rgb':
             images = images.flip(1)
-        scores = session.run([OUTPUT_NAME],
-                             {INPUT_NAME: images.float().numpy()})[0]
+        scores = session.run(
+            [OUTPUT_NAME], {INPUT_NAME: images.float().numpy()}
+        )[0]
         diff = max(diff, float(np.abs(scores - expected.numpy()).max()))
     return diff

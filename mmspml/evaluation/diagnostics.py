@@ -1,5 +1,6 @@
 """Does the soft pseudo-label track the truth? The numbers behind the
 diagnostics of the training set's unannotated entries."""
+
 from typing import Dict, Optional
 
 import numpy as np
@@ -26,11 +27,13 @@ def gr_curves(loss, prob: np.ndarray) -> Optional[Dict[str, np.ndarray]]:
     return dict(k=loss.k(prob).numpy(), v=loss.v(prob).numpy())
 
 
-def pseudo_label_diagnostics(scores: np.ndarray,
-                             observed: np.ndarray,
-                             full: np.ndarray,
-                             loss=None,
-                             num_bins: int = 20) -> dict:
+def pseudo_label_diagnostics(
+    scores: np.ndarray,
+    observed: np.ndarray,
+    full: np.ndarray,
+    loss=None,
+    num_bins: int = 20,
+) -> dict:
     """Histogram and scalars of the predicted p on unannotated entries.
 
     Args:
@@ -64,8 +67,9 @@ def pseudo_label_diagnostics(scores: np.ndarray,
     with np.errstate(invalid='ignore', divide='ignore'):
         rate = hidden_counts / totals
     scalars = {
-        'hidden_positive_share_above_0.5':
-        float((hidden > 0.5).mean()) if hidden.size else float('nan'),
+        'hidden_positive_share_above_0.5': float((hidden > 0.5).mean())
+        if hidden.size
+        else float('nan'),
     }
     result = dict(
         bin_edges=edges.tolist(),
@@ -74,14 +78,19 @@ def pseudo_label_diagnostics(scores: np.ndarray,
         hidden_positive_rate=[
             None if t == 0 else float(r) for r, t in zip(rate, totals)
         ],
-        scalars=scalars)
+        scalars=scalars,
+    )
     if gr_curves(loss, hidden) is not None:
-        scalars['k_mean_hidden_positives'] = float(
-            gr_curves(loss, hidden)['k'].mean()) if hidden.size else \
-            float('nan')
-        scalars['k_mean_negatives'] = float(
-            gr_curves(loss, negative)['k'].mean()) if negative.size else \
-            float('nan')
+        scalars['k_mean_hidden_positives'] = (
+            float(gr_curves(loss, hidden)['k'].mean())
+            if hidden.size
+            else float('nan')
+        )
+        scalars['k_mean_negatives'] = (
+            float(gr_curves(loss, negative)['k'].mean())
+            if negative.size
+            else float('nan')
+        )
         both = np.concatenate([hidden, negative])
         k_all = gr_curves(loss, both)['k']
         bins = np.clip(np.digitize(both, edges[1:-1]), 0, num_bins - 1)
@@ -89,9 +98,13 @@ def pseudo_label_diagnostics(scores: np.ndarray,
         filled = totals > 0
         gap = np.abs(k_sum[filled] / totals[filled] - rate[filled])
         scalars['k_calibration_error'] = float(
-            (gap * totals[filled]).sum() / totals[filled].sum())
+            (gap * totals[filled]).sum() / totals[filled].sum()
+        )
         curve_p = np.linspace(0, 1, 101)
         curves = gr_curves(loss, curve_p)
-        result.update(curve_p=curve_p.tolist(), k=curves['k'].tolist(),
-                      v=curves['v'].tolist())
+        result.update(
+            curve_p=curve_p.tolist(),
+            k=curves['k'].tolist(),
+            v=curves['v'].tolist(),
+        )
     return result

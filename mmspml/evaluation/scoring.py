@@ -1,6 +1,7 @@
 """Scores of a whole split: a config's dataloader run through a model's
 ``test_step``, as the Runner's test loop runs it, with the labels each
 sample carries."""
+
 import copy
 from typing import Optional
 
@@ -12,8 +13,9 @@ from mmengine.runner import Runner
 from mmspml.utils.progress import progress
 
 
-def build_split_dataloader(cfg, split: str = 'test',
-                           batch_size: Optional[int] = None):
+def build_split_dataloader(
+    cfg, split: str = 'test', batch_size: Optional[int] = None
+):
     """The config's ``<split>_dataloader``, built as the Runner builds it.
 
     Args:
@@ -32,15 +34,17 @@ def build_split_dataloader(cfg, split: str = 'test',
     """
     key = f'{split}_dataloader'
     if not cfg.get(key):
-        raise ValueError(f'{cfg.filename}: the config has no {key} for '
-                         f'split {split!r}')
+        raise ValueError(
+            f'{cfg.filename}: the config has no {key} for split {split!r}'
+        )
     loader_cfg = copy.deepcopy(cfg[key])
     if batch_size is not None:
         loader_cfg['batch_size'] = batch_size
     if loader_cfg.get('num_workers', 0) == 0:
         loader_cfg['persistent_workers'] = False
     with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope', 'mmpretrain')):
+        cfg.get('default_scope', 'mmpretrain')
+    ):
         return Runner.build_dataloader(loader_cfg)
 
 
@@ -62,8 +66,9 @@ def one_hot(labels, num_classes: int) -> np.ndarray:
 
 
 @torch.no_grad()
-def score_dataloader(model, dataloader, num_classes: int,
-                     show_progress: bool = True) -> dict:
+def score_dataloader(
+    model, dataloader, num_classes: int, show_progress: bool = True
+) -> dict:
     """Scores and labels of every sample of ``dataloader``, through
     ``model.test_step`` as in the Runner's test loop.
 
@@ -95,6 +100,10 @@ def score_dataloader(model, dataloader, num_classes: int,
             full.append(one_hot(sample.get('full_gt_label', gt), num_classes))
             observed.append(one_hot(gt, num_classes))
             paths.append(sample.get('img_path'))
-    return dict(scores=np.stack(scores).astype(np.float64),
-                labels=np.stack(full), observed=np.stack(observed),
-                has_full_gt_label=has_full, img_paths=paths)
+    return dict(
+        scores=np.stack(scores).astype(np.float64),
+        labels=np.stack(full),
+        observed=np.stack(observed),
+        has_full_gt_label=has_full,
+        img_paths=paths,
+    )

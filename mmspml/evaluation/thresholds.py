@@ -6,18 +6,18 @@ threshold for single-positive data (the file the predictor reads is
 Every prediction rule here is ``score >= threshold``, as in MMPretrain's
 multi-label heads and :func:`~mmspml.evaluation.f1_scores`.
 """
+
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .metrics.spml_ap import f1_scores
 
-
-def predicted_labels(scores: np.ndarray,
-                     threshold: Optional[float] = None,
-                     topk: Optional[int] = None,
-                     thresholds: Optional[Sequence[float]] = None
-                     ) -> List[List[int]]:
+def predicted_labels(
+    scores: np.ndarray,
+    threshold: Optional[float] = None,
+    topk: Optional[int] = None,
+    thresholds: Optional[Sequence[float]] = None,
+) -> List[List[int]]:
     """The predicted label set of every image, most confident first.
 
     Exactly one rule applies: ``thresholds`` (class ``c`` is predicted when
@@ -40,35 +40,51 @@ def predicted_labels(scores: np.ndarray,
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 2:
         raise ValueError(f'scores must be N x C, got shape {scores.shape}')
-    given = [name for name, value in (('threshold', threshold),
-                                      ('topk', topk),
-                                      ('thresholds', thresholds))
-             if value is not None]
+    given = [
+        name
+        for name, value in (
+            ('threshold', threshold),
+            ('topk', topk),
+            ('thresholds', thresholds),
+        )
+        if value is not None
+    ]
     if len(given) > 1:
-        raise ValueError(f'give one of threshold, topk and thresholds, not '
-                         f'{" and ".join(given)}')
+        raise ValueError(
+            f'give one of threshold, topk and thresholds, not '
+            f'{" and ".join(given)}'
+        )
     num_classes = scores.shape[1]
     order = np.argsort(-scores, axis=1, kind='stable')
     if topk is not None:
         if not 1 <= int(topk) <= num_classes:
-            raise ValueError(f'topk must be between 1 and {num_classes} '
-                             f'(the number of classes), got {topk}')
-        return order[:, :int(topk)].tolist()
+            raise ValueError(
+                f'topk must be between 1 and {num_classes} '
+                f'(the number of classes), got {topk}'
+            )
+        return order[:, : int(topk)].tolist()
     if thresholds is not None:
         thr = np.asarray(thresholds, dtype=np.float64)
-        if thr.shape != (num_classes, ):
-            raise ValueError(f'thresholds must hold one value per class '
-                             f'({num_classes}), got shape {thr.shape}')
+        if thr.shape != (num_classes,):
+            raise ValueError(
+                f'thresholds must hold one value per class '
+                f'({num_classes}), got shape {thr.shape}'
+            )
     else:
-        thr = np.full(num_classes, 0.5 if threshold is None else threshold,
-                      dtype=np.float64)
+        thr = np.full(
+            num_classes,
+            0.5 if threshold is None else threshold,
+            dtype=np.float64,
+        )
     keep = np.take_along_axis(scores >= thr, order, axis=1)
     return [row[mask].tolist() for row, mask in zip(order, keep)]
 
 
-def f1_curve(scores: np.ndarray, targets: np.ndarray,
-             candidates: Optional[np.ndarray] = None) -> Dict[str,
-                                                              np.ndarray]:
+def f1_curve(
+    scores: np.ndarray,
+    targets: np.ndarray,
+    candidates: Optional[np.ndarray] = None,
+) -> Dict[str, np.ndarray]:
     """Predicted positives, true positives and F1 of the rule ``scores >= t``
     for every candidate threshold ``t`` of one class (or of flattened
     scores, which gives the overall F1, OF1).
@@ -88,28 +104,40 @@ def f1_curve(scores: np.ndarray, targets: np.ndarray,
     scores = np.asarray(scores, dtype=np.float64).ravel()
     targets = np.asarray(targets).ravel().astype(bool)
     if scores.shape != targets.shape:
-        raise ValueError(f'scores {scores.shape} and targets '
-                         f'{targets.shape} differ in length')
+        raise ValueError(
+            f'scores {scores.shape} and targets '
+            f'{targets.shape} differ in length'
+        )
     if candidates is None:
         candidates = np.unique(scores)
     candidates = np.sort(np.asarray(candidates, dtype=np.float64))
     order = np.argsort(scores, kind='stable')
     sorted_scores = scores[order]
     # Positives among the i lowest scores, for i = 0..N.
-    positives_below = np.concatenate(
-        [[0], np.cumsum(targets[order])])
+    positives_below = np.concatenate([[0], np.cumsum(targets[order])])
     below = np.searchsorted(sorted_scores, candidates, side='left')
     predicted = len(scores) - below
     true_positives = positives_below[-1] - positives_below[below]
     denominator = predicted + positives_below[-1]
-    f1 = np.divide(2.0 * true_positives, denominator,
-                   out=np.zeros(len(candidates)), where=denominator > 0)
-    return dict(thresholds=candidates, predicted=predicted,
-                true_positives=true_positives, f1=f1)
+    f1 = np.divide(
+        2.0 * true_positives,
+        denominator,
+        out=np.zeros(len(candidates)),
+        where=denominator > 0,
+    )
+    return dict(
+        thresholds=candidates,
+        predicted=predicted,
+        true_positives=true_positives,
+        f1=f1,
+    )
 
 
-def best_f1_threshold(scores: np.ndarray, targets: np.ndarray,
-                      candidates: Optional[np.ndarray] = None) -> tuple:
+def best_f1_threshold(
+    scores: np.ndarray,
+    targets: np.ndarray,
+    candidates: Optional[np.ndarray] = None,
+) -> tuple:
     """The candidate threshold with the highest F1 of ``scores >= t``; the
     highest such threshold (fewest predicted positives) when several tie.
 
@@ -130,17 +158,28 @@ def best_f1_threshold(scores: np.ndarray, targets: np.ndarray,
 
 def grid_candidates(num: int) -> np.ndarray:
     """``num`` evenly spaced thresholds strictly between 0 and 1
-    (``1/(num+1), ..., num/(num+1)``)."""
+    (``1/(num+1), ..., num/(num+1)``).
+
+    Args:
+        num (int): Number of thresholds, at least 1.
+
+    Returns:
+        np.ndarray: The ``num`` thresholds, float64, increasing.
+
+    Raises:
+        ValueError: ``num`` is less than 1.
+    """
     if num < 1:
-        raise ValueError(f'a threshold grid needs at least 1 point, got '
-                         f'{num}')
+        raise ValueError(f'a threshold grid needs at least 1 point, got {num}')
     return np.arange(1, num + 1, dtype=np.float64) / (num + 1)
 
 
-def search_f1_thresholds(scores: np.ndarray,
-                         targets: np.ndarray,
-                         min_positives: int = 5,
-                         grid: Optional[int] = None) -> dict:
+def search_f1_thresholds(
+    scores: np.ndarray,
+    targets: np.ndarray,
+    min_positives: int = 5,
+    grid: Optional[int] = None,
+) -> dict:
     """Per-class thresholds that maximise each class's F1 on fully labelled
     data, with a global fallback for rare classes.
 
@@ -168,33 +207,46 @@ def search_f1_thresholds(scores: np.ndarray,
     scores = np.asarray(scores, dtype=np.float64)
     targets = np.asarray(targets)
     if scores.ndim != 2 or scores.shape != targets.shape:
-        raise ValueError(f'scores {scores.shape} and targets '
-                         f'{targets.shape} must both be N x C')
+        raise ValueError(
+            f'scores {scores.shape} and targets '
+            f'{targets.shape} must both be N x C'
+        )
     if not (targets == 1).any():
-        raise ValueError('the labels hold no positive at all: F1 '
-                         'thresholds need a fully labelled split')
+        raise ValueError(
+            'the labels hold no positive at all: F1 '
+            'thresholds need a fully labelled split'
+        )
     candidates = None if grid is None else grid_candidates(grid)
     num_positives = (targets == 1).sum(axis=0)
-    global_thr, global_f1 = best_f1_threshold(scores, targets == 1,
-                                              candidates)
+    global_thr, global_f1 = best_f1_threshold(scores, targets == 1, candidates)
     fallback = num_positives < max(int(min_positives), 1)
     thresholds = np.full(scores.shape[1], global_thr)
     for c in np.flatnonzero(~fallback):
-        thresholds[c] = best_f1_threshold(scores[:, c], targets[:, c] == 1,
-                                          candidates)[0]
+        thresholds[c] = best_f1_threshold(
+            scores[:, c], targets[:, c] == 1, candidates
+        )[0]
     pred = scores >= thresholds
     true_pos = (pred & (targets == 1)).sum(axis=0)
     denominator = pred.sum(axis=0) + num_positives
-    class_f1 = np.divide(2.0 * true_pos, denominator,
-                         out=np.zeros(len(thresholds)),
-                         where=denominator > 0)
-    return dict(thresholds=thresholds, fallback=fallback,
-                global_threshold=global_thr, global_f1=global_f1,
-                class_f1=class_f1, num_positives=num_positives)
+    class_f1 = np.divide(
+        2.0 * true_pos,
+        denominator,
+        out=np.zeros(len(thresholds)),
+        where=denominator > 0,
+    )
+    return dict(
+        thresholds=thresholds,
+        fallback=fallback,
+        global_threshold=global_thr,
+        global_f1=global_f1,
+        class_f1=class_f1,
+        num_positives=num_positives,
+    )
 
 
-def expected_count_threshold(scores: np.ndarray,
-                             expected_positives: float) -> float:
+def expected_count_threshold(
+    scores: np.ndarray, expected_positives: float
+) -> float:
     """One threshold for all classes such that images get, on average,
     ``expected_positives`` predicted labels: the ``round(K N)``-th highest
     of the N x C scores (more labels when scores tie there).
@@ -214,72 +266,14 @@ def expected_count_threshold(scores: np.ndarray,
     """
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 2 or not scores.size:
-        raise ValueError(f'scores must be a non-empty N x C array, got '
-                         f'shape {scores.shape}')
+        raise ValueError(
+            f'scores must be a non-empty N x C array, got shape {scores.shape}'
+        )
     num, num_classes = scores.shape
     if not 0 < expected_positives <= num_classes:
-        raise ValueError(f'expected_positives must be in (0, {num_classes}] '
-                         f'(the number of classes), got {expected_positives}')
+        raise ValueError(
+            f'expected_positives must be in (0, {num_classes}] '
+            f'(the number of classes), got {expected_positives}'
+        )
     count = min(max(int(round(expected_positives * num)), 1), scores.size)
     return float(np.sort(scores, axis=None)[::-1][count - 1])
-
-
-def observed_positive_recall(scores: np.ndarray, observed: np.ndarray,
-                             thresholds) -> float:
-    """Fraction of the observed positives that ``scores >= thresholds``
-    predicts.
-
-    With single positives drawn uniformly among an image's positives (Cole
-    et al.'s protocol), this is an unbiased estimate of the mean per-image
-    recall; it says nothing about precision.
-
-    Args:
-        scores (np.ndarray): N x C scores.
-        observed (np.ndarray): N x C 0/1 observed labels.
-        thresholds (float | np.ndarray): A threshold or C thresholds.
-
-    Returns:
-        float: The fraction (0-1); NaN without observed positives.
-    """
-    observed = np.asarray(observed) == 1
-    if not observed.any():
-        return float('nan')
-    pred = np.asarray(scores, dtype=np.float64) >= np.asarray(thresholds)
-    return float((pred & observed).sum() / observed.sum())
-
-
-def threshold_metrics(scores: np.ndarray, targets: np.ndarray,
-                      thresholds) -> dict:
-    """CP, CR, CF1, OP, OR, OF1 (percent) of ``scores >= thresholds``,
-    computed by :func:`~mmspml.evaluation.f1_scores` (the metric of
-    :class:`SPMLAveragePrecision`), plus the mean number of predicted
-    labels per image (``labels/img``).
-
-    Args:
-        scores (np.ndarray): N x C scores.
-        targets (np.ndarray): N x C full 0/1 labels.
-        thresholds (float | np.ndarray): A threshold or C thresholds.
-
-    Returns:
-        dict: Metric name to value.
-    """
-    scores = np.asarray(scores, dtype=np.float64)
-    thr = np.asarray(thresholds, dtype=np.float64)
-    metrics = {k: float(v) for k, v in f1_scores(
-        scores, np.asarray(targets), thr).items()}
-    metrics['labels/img'] = float((scores >= thr).sum(axis=1).mean())
-    return metrics
-
-
-def format_metrics_table(rows: Dict[str, dict]) -> str:
-    """A plain-text table: one row per named metrics dict (as returned by
-    :func:`threshold_metrics`), one column per metric."""
-    names = list(next(iter(rows.values())))
-    width = max(len(r) for r in rows)
-    cols = [max(len(n), 6) for n in names]
-    lines = [' ' * width +
-             ''.join(f'  {n:>{w}}' for n, w in zip(names, cols))]
-    for row, metrics in rows.items():
-        lines.append(f'{row:<{width}}' + ''.join(
-            f'  {metrics[n]:>{w}.2f}' for n, w in zip(names, cols)))
-    return '\n'.join(lines)

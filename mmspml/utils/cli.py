@@ -1,4 +1,5 @@
 """What the tools share: how they stop on an error the user must fix."""
+
 import contextlib
 import errno
 import sys
@@ -8,8 +9,23 @@ import sys
 def stop_with_message(tool: str):
     """Turn the errors whose message already says what to fix (a refused,
     empty or corrupt checkpoint, a missing file, a full disk) into
-    ``<tool>: error: <message>`` and exit status 1, without a traceback."""
+    ``<tool>: error: <message>`` and exit status 1, without a traceback.
+
+    Any other error, ``OSError`` included, passes through unchanged.
+
+    Args:
+        tool (str): The tool's name, to start the message with.
+
+    Yields:
+        None: The block runs once.
+
+    Raises:
+        SystemExit: The block raised a ``CheckpointError``, a
+            ``FileNotFoundError`` or an ``OSError`` of a full disk
+            (``ENOSPC``).
+    """
     from mmspml.engine.runner.checkpoint import CheckpointError
+
     try:
         yield
     except (CheckpointError, FileNotFoundError) as err:

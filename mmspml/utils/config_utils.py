@@ -1,6 +1,7 @@
 """Small helpers for the tools and the runner: where the data is, which
 checkpoint to test or resume from, the test pipeline and the class names a
 config gives a model."""
+
 import copy
 import glob
 import os.path as osp
@@ -14,10 +15,18 @@ def test_dataset_config(cfg) -> dict:
     """The config of the dataset that ``cfg.test_dataloader`` reads images
     with: its dataset, or the one a wrapper holds (``dataset``; the first
     of ``datasets``), whichever first has a ``pipeline``; the innermost one
-    when none has, ``{}`` without a test dataloader."""
+    when none has, ``{}`` without a test dataloader.
+
+    Args:
+        cfg (Config): The config.
+
+    Returns:
+        dict: That dataset's config (not a copy), or ``{}``.
+    """
     dataset = (cfg.get('test_dataloader') or {}).get('dataset') or {}
-    while dataset.get('pipeline') is None and (dataset.get('dataset')
-                                               or dataset.get('datasets')):
+    while dataset.get('pipeline') is None and (
+        dataset.get('dataset') or dataset.get('datasets')
+    ):
         dataset = dataset.get('dataset') or dataset['datasets'][0]
     return dataset
 
@@ -30,10 +39,17 @@ def set_data_root(cfg, data_root: str) -> int:
     ``--cfg-options data_root=...`` changes nothing; this sets every nested
     ``data_root`` key.
 
+    Args:
+        cfg (Config): The config, changed in place.
+        data_root (str): The new data root.
+
     Returns:
-        int: How many datasets were changed; a ``ValueError`` when none
-        has a ``data_root``.
+        int: How many datasets were changed.
+
+    Raises:
+        ValueError: No dataset of the dataloaders has a ``data_root``.
     """
+
     def visit(node):
         if isinstance(node, dict):
             changed = 0
@@ -46,35 +62,53 @@ def set_data_root(cfg, data_root: str) -> int:
         return 0
 
     changed = sum(
-        visit(cfg[name].get('dataset')) for name in LOADERS
-        if cfg.get(name))
+        visit(cfg[name].get('dataset')) for name in LOADERS if cfg.get(name)
+    )
     if not changed:
         raise ValueError(
             '--data-root: no dataset in train/val/test_dataloader has a '
-            'data_root to set; set the dataset paths with --cfg-options.')
+            'data_root to set; set the dataset paths with --cfg-options.'
+        )
     return changed
 
 
 def find_checkpoint(path: str) -> str:
     """``path`` itself when it is a file; for a work dir, its best-val
     checkpoint (``best_*.pth``), else its latest complete checkpoint
-    (:func:`latest_complete_checkpoint`)."""
+    (:func:`latest_complete_checkpoint`).
+
+    Args:
+        path (str): A checkpoint file or the work dir of a training run.
+
+    Returns:
+        str: The checkpoint's path.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist, or the work dir holds
+            no checkpoint.
+        ValueError: The work dir holds several ``best_*.pth``.
+    """
     if osp.isfile(path):
         return path
     if not osp.isdir(path):
         raise FileNotFoundError(
             f'checkpoint {path!r} not found: give a .pth file or the work '
-            'dir of a training run.')
+            'dir of a training run.'
+        )
     best = sorted(glob.glob(osp.join(path, 'best_*.pth')))
     if len(best) == 1:
         return best[0]
     if len(best) > 1:
-        raise ValueError(f'{path} holds several best checkpoints {best}; '
-                         'give the file to test.')
+        raise ValueError(
+            f'{path} holds several best checkpoints {best}; '
+            'give the file to test.'
+        )
     latest = latest_complete_checkpoint(path)
     if latest is None:
-        raise FileNotFoundError(f'{path} holds no best_*.pth and no other '
-                                'checkpoint; give the checkpoint file.')
+        raise FileNotFoundError(
+            f'{path} holds no best_*.pth and no other '
+            'checkpoint; give the checkpoint file.'
+        )
     return latest
 
 
@@ -83,6 +117,13 @@ def latest_complete_checkpoint(work_dir: str):
     missing or empty (a kill while it was rewritten) or names a local file
     that is gone, the newest ``epoch_<n>.pth`` / ``iter_<n>.pth`` in
     ``work_dir``; None when there is no checkpoint at all.
+
+    Args:
+        work_dir (str): The work dir of a training run.
+
+    Returns:
+        str | None: The checkpoint's path (a remote one named by the
+        pointer is returned as it is), or None.
 
     Raises:
         FileNotFoundError: The pointer names a local file that is gone and
@@ -106,7 +147,8 @@ def latest_complete_checkpoint(work_dir: str):
         raise FileNotFoundError(
             f'--resume: {pointer} names {named}, which does not exist, and '
             f'{work_dir} holds no epoch_<n>.pth or iter_<n>.pth; give the '
-            'checkpoint with --resume CKPT.')
+            'checkpoint with --resume CKPT.'
+        )
     return None
 
 
@@ -130,12 +172,16 @@ def config_test_pipeline(cfg) -> list:
         return copy.deepcopy(list(cfg.test_pipeline))
     raise ValueError(
         f'{cfg.filename}: no test pipeline found; expected '
-        'test_dataloader.dataset.pipeline or test_pipeline in the config')
+        'test_dataloader.dataset.pipeline or test_pipeline in the config'
+    )
 
 
-def class_names(model, cfg,
-                checkpoint: Optional[dict] = None,
-                classes: Optional[Sequence[str]] = None) -> List[str]:
+def class_names(
+    model,
+    cfg,
+    checkpoint: Optional[dict] = None,
+    classes: Optional[Sequence[str]] = None,
+) -> List[str]:
     """The model's class names: ``classes`` if given, else the checkpoint's
     ``meta.dataset_meta.classes``, else the config's test dataset
     ``metainfo.classes``, else the test dataset type's ``METAINFO``, else
@@ -161,31 +207,48 @@ def class_names(model, cfg,
     if classes is not None:
         sources.append(('the classes argument', classes))
     meta = (checkpoint or {}).get('meta') or {}
-    sources.append(('the checkpoint meta',
-                    (meta.get('dataset_meta') or {}).get('classes')))
+    sources.append(
+        (
+            'the checkpoint meta',
+            (meta.get('dataset_meta') or {}).get('classes'),
+        )
+    )
     dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    sources.append(('the config test dataset',
-                    (dataset.get('metainfo') or {}).get('classes')))
-    sources.append(('the test dataset type',
-                    (getattr(model, '_dataset_meta', None) or {}).get(
-                        'classes')))
+    sources.append(
+        (
+            'the config test dataset',
+            (dataset.get('metainfo') or {}).get('classes'),
+        )
+    )
+    sources.append(
+        (
+            'the test dataset type',
+            (getattr(model, '_dataset_meta', None) or {}).get('classes'),
+        )
+    )
     for where, names in sources:
         if names is None:
             continue
-        if isinstance(names, str) or not isinstance(
-                names, (list, tuple)) or not all(
-                    isinstance(n, (str, int)) for n in names):
+        if (
+            isinstance(names, str)
+            or not isinstance(names, (list, tuple))
+            or not all(isinstance(n, (str, int)) for n in names)
+        ):
             raise ValueError(
                 f'{where}: the class names must be a list of strings, got '
-                f'{type(names).__name__} {str(names)[:80]}')
+                f'{type(names).__name__} {str(names)[:80]}'
+            )
         names = [str(n) for n in names]
         if num_classes is not None and len(names) != num_classes:
             raise ValueError(
                 f'{where} names {len(names)} classes but the model head '
-                f'predicts {num_classes} (model.head.num_classes)')
+                f'predicts {num_classes} (model.head.num_classes)'
+            )
         return names
     if num_classes is None:
-        raise ValueError('no class names found (checkpoint meta, config) '
-                         'and the model head has no num_classes; give '
-                         'classes=[...]')
+        raise ValueError(
+            'no class names found (checkpoint meta, config) '
+            'and the model head has no num_classes; give '
+            'classes=[...]'
+        )
     return [str(i) for i in range(num_classes)]

@@ -1,4 +1,5 @@
 """MMPretrain's progress bar, usable outside a terminal."""
+
 from mmpretrain.utils import track
 from mmpretrain.utils.progress import global_live
 

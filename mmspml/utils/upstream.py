@@ -8,8 +8,18 @@ overrides, what for, and the releases it was verified on. The test
 changes its signature, so an upstream release that breaks mmspml is caught
 by the test suite rather than by a user.
 """
+
 import inspect
-from typing import List, NamedTuple, Optional, Tuple
+import warnings
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+# The oldest and newest releases the protected uses below were verified on
+# (requirements/oldest.txt and requirements/constraints.txt).
+VERIFIED_RELEASES: Dict[str, Tuple[str, str]] = {
+    'mmengine': ('0.10.0', '0.10.7'),
+    'mmpretrain': ('1.1.0', '1.2.0'),
+    'torch': ('2.9.1', '2.14.1'),
+}
 
 
 class ProtectedUse(NamedTuple):
@@ -24,6 +34,7 @@ class ProtectedUse(NamedTuple):
         params (tuple, optional): For a method, its parameter names as
             verified. Defaults to None (an attribute).
     """
+
     owner: str
     name: str
     kind: str
@@ -32,33 +43,83 @@ class ProtectedUse(NamedTuple):
 
 
 PROTECTED_USES = (
-    ProtectedUse('mmengine.runner.Runner', '_init_model_weights', 'override',
-                 'turn a failed pretrained download into a hint',
-                 ('self', )),
-    ProtectedUse('mmengine.runner.Runner', '_log_env', 'override',
-                 'one console line instead of the environment dump',
-                 ('self', 'env_cfg')),
-    ProtectedUse('mmengine.runner.Runner', '_has_loaded', 'read',
-                 'load_checkpoint tells load_or_resume it has loaded'),
-    ProtectedUse('mmengine.runner.Runner', '_resume', 'read',
-                 '--resume without a checkpoint picks the newest complete'),
-    ProtectedUse('mmengine.runner.Runner', '_load_from', 'read',
-                 '--resume without a checkpoint picks the newest complete'),
-    ProtectedUse('mmengine.infer.BaseInferencer', '_init_pipeline',
-                 'override', 'the abstract method subclasses implement',
-                 ('self', 'cfg')),
-    ProtectedUse('mmengine.infer.BaseInferencer', '_inputs_to_list',
-                 'override', 'accept numpy images and paths alike',
-                 ('self', 'inputs')),
-    ProtectedUse('mmengine.infer.BaseInferencer', '_dispatch_kwargs', 'read',
-                 'split keyword arguments as the parent does',
-                 ('self', 'kwargs')),
-    ProtectedUse('mmengine.dataset.BaseDataset', '_metainfo', 'read',
-                 'class names found in the annotation file'),
-    ProtectedUse('mmengine.dataset.BaseDataset', '_fully_initialized',
-                 'read', 'lazy_init datasets'),
-    ProtectedUse('mmengine.dataset.BaseDataset', '_indices', 'read',
-                 'the indices option of a dataset'),
+    ProtectedUse(
+        'mmengine.runner.Runner',
+        '_init_model_weights',
+        'override',
+        'turn a failed pretrained download into a hint',
+        ('self',),
+    ),
+    ProtectedUse(
+        'mmengine.runner.Runner',
+        '_log_env',
+        'override',
+        'one console line instead of the environment dump',
+        ('self', 'env_cfg'),
+    ),
+    ProtectedUse(
+        'mmengine.runner.Runner',
+        '_has_loaded',
+        'read',
+        'load_checkpoint tells load_or_resume it has loaded',
+    ),
+    ProtectedUse(
+        'mmengine.runner.Runner',
+        '_resume',
+        'read',
+        '--resume without a checkpoint picks the newest complete',
+    ),
+    ProtectedUse(
+        'mmengine.runner.Runner',
+        '_load_from',
+        'read',
+        '--resume without a checkpoint picks the newest complete',
+    ),
+    ProtectedUse(
+        'mmengine.infer.BaseInferencer',
+        '_init_pipeline',
+        'override',
+        'the abstract method subclasses implement',
+        ('self', 'cfg'),
+    ),
+    ProtectedUse(
+        'mmengine.infer.BaseInferencer',
+        '_inputs_to_list',
+        'override',
+        'accept numpy images and paths alike',
+        ('self', 'inputs'),
+    ),
+    ProtectedUse(
+        'mmengine.infer.BaseInferencer',
+        '_dispatch_kwargs',
+        'read',
+        'split keyword arguments as the parent does',
+        ('self', 'kwargs'),
+    ),
+    ProtectedUse(
+        'mmengine.dataset.BaseDataset',
+        '_metainfo',
+        'read',
+        'class names found in the annotation file',
+    ),
+    ProtectedUse(
+        'mmengine.dataset.BaseDataset',
+        '_fully_initialized',
+        'read',
+        'lazy_init datasets',
+    ),
+    ProtectedUse(
+        'mmengine.dataset.BaseDataset',
+        '_indices',
+        'read',
+        'the indices option of a dataset',
+    ),
+    ProtectedUse(
+        'mmpretrain.models.utils.ClsDataPreprocessor',
+        '_enable_normalize',
+        'read',
+        'the ONNX graph normalises exactly when the preprocessor does',
+    ),
 )
 
 
@@ -103,14 +164,83 @@ def check_protected_uses() -> List[str]:
             if method is None:
                 problems.append(f'{where} is gone')
                 continue
-            params = tuple(p.name for p in inspect.signature(
-                method).parameters.values()
-                           if p.kind is not p.VAR_KEYWORD or use.name
-                           == '_dispatch_kwargs')
+            params = tuple(
+                p.name
+                for p in inspect.signature(method).parameters.values()
+                if p.kind is not p.VAR_KEYWORD
+                or use.name == '_dispatch_kwargs'
+            )
             if params != use.params:
-                problems.append(f'{where} takes {params}, verified with '
-                                f'{use.params}')
-        elif not hasattr(owner, use.name) and \
-                use.name not in _instance_attributes(owner):
+                problems.append(
+                    f'{where} takes {params}, verified with {use.params}'
+                )
+        elif not hasattr(
+            owner, use.name
+        ) and use.name not in _instance_attributes(owner):
             problems.append(f'{where} is no longer set by {use.owner}')
     return problems
+
+
+def _release(version: str) -> Tuple[int, ...]:
+    """``'2.14.1+cu130'`` -> ``(2, 14, 1)``."""
+    parts = []
+    for part in version.split('+')[0].split('.')[:3]:
+        digits = ''.join(c for c in part if c.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def unverified_releases() -> List[str]:
+    """The installed packages of :data:`VERIFIED_RELEASES` whose version is
+    outside the verified range.
+
+    Returns:
+        list[str]: ``'<package> <version> (verified <oldest>-<newest>)'``
+        for each, empty when every installed release was verified.
+    """
+    found = []
+    for package, (oldest, newest) in VERIFIED_RELEASES.items():
+        version = __import__(package).__version__
+        if not _release(oldest) <= _release(version) <= _release(newest):
+            found.append(f'{package} {version} (verified {oldest}-{newest})')
+    return found
+
+
+_GUARDED = []
+
+
+def guard_protected_uses() -> None:
+    """The version check behind every protected upstream name mmspml uses.
+
+    On the verified releases it does nothing. On other releases it checks
+    :data:`PROTECTED_USES` once per process: when one is gone or changed
+    its signature, mmspml stops with an error that names it, rather than
+    failing later inside MMEngine; otherwise it warns once that the
+    releases were not verified.
+
+    Raises:
+        RuntimeError: An unverified release changed a protected name mmspml
+            relies on.
+    """
+    if _GUARDED:
+        return
+    outside = unverified_releases()
+    if outside:
+        problems = check_protected_uses()
+        if problems:
+            raise RuntimeError(
+                'mmspml relies on protected names of '
+                + ', '.join(outside)
+                + ' that changed: '
+                + '; '.join(problems)
+                + '. Install the versions of requirements/constraints.txt '
+                '(docs/compatibility.md).'
+            )
+        warnings.warn(
+            'mmspml was not verified with '
+            + ', '.join(outside)
+            + '; the protected upstream names it uses are still there '
+            '(docs/compatibility.md).',
+            stacklevel=2,
+        )
+    _GUARDED.append(True)

@@ -1,5 +1,6 @@
 """Predicted labels (and scores) drawn on images with MMPretrain's
 :class:`UniversalVisualizer` (headless: matplotlib's Agg canvas)."""
+
 import os
 import os.path as osp
 from pathlib import Path
@@ -12,18 +13,20 @@ import numpy as np
 MIN_SHOW_SIZE = 224
 
 
-def draw_predictions(visualizer,
-                     inputs: list,
-                     preds: list,
-                     classes: Sequence[str],
-                     start: int = 0,
-                     names: Optional[set] = None,
-                     keep: bool = True,
-                     show: bool = False,
-                     wait_time: float = 0,
-                     show_dir: Optional[str] = None,
-                     resize: Optional[int] = None,
-                     draw_score: bool = True) -> Optional[List[np.ndarray]]:
+def draw_predictions(
+    visualizer,
+    inputs: list,
+    preds: list,
+    classes: Sequence[str],
+    start: int = 0,
+    names: Optional[set] = None,
+    keep: bool = True,
+    show: bool = False,
+    wait_time: float = 0,
+    show_dir: Optional[str] = None,
+    resize: Optional[int] = None,
+    draw_score: bool = True,
+) -> Optional[List[np.ndarray]]:
     """Draw each input with its predicted labels; write ``<name>.png`` files
     to ``show_dir`` and/or show them in a window.
 
@@ -54,6 +57,7 @@ def draw_predictions(visualizer,
     if not show and show_dir is None:
         return None
     import mmcv
+
     names = set() if names is None else names
     if show_dir is not None:
         os.makedirs(show_dir, exist_ok=True)
@@ -73,8 +77,9 @@ def draw_predictions(visualizer,
         size = resize
         if size is None and min(image.shape[:2]) < MIN_SHOW_SIZE:
             size = MIN_SHOW_SIZE
-        out_file = (osp.join(show_dir, f'{name}.png')
-                    if show_dir is not None else None)
+        out_file = (
+            osp.join(show_dir, f'{name}.png') if show_dir is not None else None
+        )
         visualizer.visualize_cls(
             np.ascontiguousarray(image[..., ::-1]),  # BGR -> RGB
             sample,
@@ -86,7 +91,8 @@ def draw_predictions(visualizer,
             show=show,
             wait_time=wait_time,
             name=name,
-            out_file=out_file)
+            out_file=out_file,
+        )
         if keep:
             drawn.append(visualizer.get_image())
     if show:

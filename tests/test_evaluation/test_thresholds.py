@@ -1,17 +1,24 @@
 """Label rules, the F1 threshold search and the thresholds file, against
 brute force and scikit-learn."""
+
 import json
 
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score, precision_score, recall_score
 
-from mmspml.evaluation import (best_f1_threshold, expected_count_threshold,
-                               f1_curve, load_thresholds, predicted_labels,
-                               save_thresholds, search_f1_thresholds,
-                               threshold_metrics)
-from mmspml.evaluation.thresholds import (grid_candidates,
-                                          observed_positive_recall)
+from mmspml.evaluation import (
+    best_f1_threshold,
+    expected_count_threshold,
+    f1_curve,
+    load_thresholds,
+    predicted_labels,
+    save_thresholds,
+    search_f1_thresholds,
+    threshold_metrics,
+)
+from mmspml.evaluation.threshold_metrics import observed_positive_recall
+from mmspml.evaluation.thresholds import grid_candidates
 
 CLASSES = ['cat', 'dog', 'car', 'tree', 'sky']
 
@@ -24,16 +31,19 @@ def scores_and_labels(n=120, c=5, seed=0, decimals=2, rare=()):
     for k in rare:
         targets[:, k] = 0
         targets[rng.choice(n, 2, replace=False), k] = 1
-    scores = np.round(np.clip(rng.rand(n, c) * 0.7 + 0.3 * targets, 0, 1),
-                      decimals)
+    scores = np.round(
+        np.clip(rng.rand(n, c) * 0.7 + 0.3 * targets, 0, 1), decimals
+    )
     return scores, targets
 
 
 def brute_force_f1(scores, targets, candidates):
-    return np.array([
-        f1_score(targets, (scores >= t).astype(int), zero_division=0)
-        for t in candidates
-    ])
+    return np.array(
+        [
+            f1_score(targets, (scores >= t).astype(int), zero_division=0)
+            for t in candidates
+        ]
+    )
 
 
 def test_threshold_labels_are_the_classes_at_or_above_it():
@@ -42,8 +52,7 @@ def test_threshold_labels_are_the_classes_at_or_above_it():
     assert predicted_labels(scores, threshold=0.25) == [[0, 3, 1], [2, 1]]
     rng = np.random.RandomState(1)
     scores = rng.rand(50, 7)
-    for row, labels in zip(scores, predicted_labels(scores,
-                                                    threshold=0.6)):
+    for row, labels in zip(scores, predicted_labels(scores, threshold=0.6)):
         assert set(labels) == set(np.flatnonzero(row >= 0.6))
         assert list(row[labels]) == sorted(row[labels], reverse=True)
 
@@ -60,12 +69,10 @@ def test_topk_labels_are_the_k_highest_ties_by_class_index():
 def test_per_class_thresholds_apply_to_their_class():
     scores = np.array([[0.3, 0.3, 0.9], [0.6, 0.1, 0.95]])
     thresholds = [0.25, 0.5, 0.92]
-    assert predicted_labels(scores, thresholds=thresholds) == [[0],
-                                                               [2, 0]]
+    assert predicted_labels(scores, thresholds=thresholds) == [[0], [2, 0]]
     rng = np.random.RandomState(3)
     scores, thr = rng.rand(40, 5), rng.rand(5)
-    for row, labels in zip(scores, predicted_labels(scores,
-                                                    thresholds=thr)):
+    for row, labels in zip(scores, predicted_labels(scores, thresholds=thr)):
         assert set(labels) == set(np.flatnonzero(row >= thr))
 
 
@@ -82,27 +89,29 @@ def test_label_rules_reject_bad_arguments():
 def test_f1_curve_equals_sklearn_at_every_distinct_score():
     scores, targets = scores_and_labels(seed=4, decimals=1)
     curve = f1_curve(scores[:, 0], targets[:, 0])
-    np.testing.assert_array_equal(curve['thresholds'],
-                                  np.unique(scores[:, 0]))
+    np.testing.assert_array_equal(curve['thresholds'], np.unique(scores[:, 0]))
     np.testing.assert_allclose(
         curve['f1'],
-        brute_force_f1(scores[:, 0], targets[:, 0], curve['thresholds']))
+        brute_force_f1(scores[:, 0], targets[:, 0], curve['thresholds']),
+    )
 
 
 def test_best_threshold_of_a_small_worked_example():
     # F1 at 0.9, 0.8, 0.7, 0.6: 2/4, 4/5, 4/6, 6/7.
-    thr, f1 = best_f1_threshold(np.array([0.9, 0.8, 0.7, 0.6]),
-                                np.array([1, 1, 0, 1]))
+    thr, f1 = best_f1_threshold(
+        np.array([0.9, 0.8, 0.7, 0.6]), np.array([1, 1, 0, 1])
+    )
     assert (thr, f1) == (0.6, pytest.approx(6 / 7))
     # A tie (F1 2/3 at 0.8 and at 0.5): the higher threshold wins.
-    thr, f1 = best_f1_threshold(np.array([0.8, 0.7, 0.6, 0.5]),
-                                np.array([1, 0, 0, 1]))
+    thr, f1 = best_f1_threshold(
+        np.array([0.8, 0.7, 0.6, 0.5]), np.array([1, 0, 0, 1])
+    )
     assert (thr, f1) == (0.8, pytest.approx(2 / 3))
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2])
 def test_each_class_threshold_attains_its_maximum_f1(seed):
-    scores, targets = scores_and_labels(seed=seed, rare=(3, ))
+    scores, targets = scores_and_labels(seed=seed, rare=(3,))
     found = search_f1_thresholds(scores, targets, min_positives=5)
     assert list(found['fallback']) == [False, False, False, True, False]
     for c in range(scores.shape[1]):
@@ -110,8 +119,9 @@ def test_each_class_threshold_attains_its_maximum_f1(seed):
             continue
         candidates = np.unique(scores[:, c])
         brute = brute_force_f1(scores[:, c], targets[:, c], candidates)
-        ours = f1_score(targets[:, c],
-                        (scores[:, c] >= found['thresholds'][c]).astype(int))
+        ours = f1_score(
+            targets[:, c], (scores[:, c] >= found['thresholds'][c]).astype(int)
+        )
         assert ours == pytest.approx(brute.max())
         assert found['class_f1'][c] == pytest.approx(ours)
         # The highest of the thresholds that reach the maximum.
@@ -124,15 +134,27 @@ def test_rare_classes_fall_back_to_the_threshold_of_max_overall_f1():
     found = search_f1_thresholds(scores, targets, min_positives=3)
     assert np.flatnonzero(found['fallback']).tolist() == [1, 4]
     candidates = np.unique(scores)
-    micro = np.array([
-        f1_score(targets, (scores >= t).astype(int), average='micro',
-                 zero_division=0) for t in candidates
-    ])
-    assert found['global_threshold'] == candidates[np.isclose(
-        micro, micro.max())].max()
-    assert found['global_f1'] == pytest.approx(micro.max())
-    assert found['thresholds'][1] == found['thresholds'][4] == \
+    micro = np.array(
+        [
+            f1_score(
+                targets,
+                (scores >= t).astype(int),
+                average='micro',
+                zero_division=0,
+            )
+            for t in candidates
+        ]
+    )
+    assert (
         found['global_threshold']
+        == candidates[np.isclose(micro, micro.max())].max()
+    )
+    assert found['global_f1'] == pytest.approx(micro.max())
+    assert (
+        found['thresholds'][1]
+        == found['thresholds'][4]
+        == found['global_threshold']
+    )
     assert found['num_positives'][[1, 4]].tolist() == [2, 2]
     # min_positives 2 keeps them; a class without positives always falls
     # back.
@@ -168,7 +190,8 @@ def test_metrics_at_thresholds_equal_sklearn():
         assert ours['OP'] == pytest.approx(100 * op)
         assert ours['OR'] == pytest.approx(100 * o_r)
         assert ours['OF1'] == pytest.approx(
-            100 * f1_score(targets, pred, average='micro'))
+            100 * f1_score(targets, pred, average='micro')
+        )
         assert ours['labels/img'] == pytest.approx(pred.sum(axis=1).mean())
 
 
@@ -187,44 +210,60 @@ def test_expected_count_threshold_gives_k_labels_per_image():
 def test_observed_positive_recall_counts_kept_observed_positives():
     scores = np.array([[0.9, 0.2], [0.4, 0.6], [0.7, 0.1]])
     observed = np.array([[1, 0], [1, 0], [0, 1]])
-    assert observed_positive_recall(scores, observed, 0.5) == \
-        pytest.approx(1 / 3)
+    assert observed_positive_recall(scores, observed, 0.5) == pytest.approx(
+        1 / 3
+    )
     assert observed_positive_recall(scores, observed, [0.3, 0.05]) == 1.0
 
 
 def test_thresholds_file_round_trip_matches_by_class_name(tmp_path):
     path = str(tmp_path / 'thr.json')
-    save_thresholds(path, CLASSES, [0.1, 0.2, 0.3, 0.4, 0.5], 'f1', 'test',
-                    num_fallback=1)
+    save_thresholds(
+        path, CLASSES, [0.1, 0.2, 0.3, 0.4, 0.5], 'f1', 'test', num_fallback=1
+    )
     record = json.loads(open(path).read())
     assert record['classes'] == CLASSES and record['mode'] == 'f1'
     assert record['split'] == 'test' and record['num_fallback'] == 1
-    np.testing.assert_array_equal(load_thresholds(path, CLASSES),
-                                  [0.1, 0.2, 0.3, 0.4, 0.5])
+    np.testing.assert_array_equal(
+        load_thresholds(path, CLASSES), [0.1, 0.2, 0.3, 0.4, 0.5]
+    )
     shuffled = ['sky', 'cat', 'tree', 'car', 'dog']
-    np.testing.assert_array_equal(load_thresholds(path, shuffled),
-                                  [0.5, 0.1, 0.4, 0.3, 0.2])
+    np.testing.assert_array_equal(
+        load_thresholds(path, shuffled), [0.5, 0.1, 0.4, 0.3, 0.2]
+    )
 
 
 def test_a_thresholds_file_that_does_not_match_is_refused(tmp_path):
     path = str(tmp_path / 'thr.json')
     save_thresholds(path, CLASSES[:4], [0.5] * 4, 'f1', 'val')
-    with pytest.raises(ValueError, match=r'thr.json holds 4 classes but '
-                       r'the model predicts 5'):
+    with pytest.raises(
+        ValueError,
+        match=r'thr.json holds 4 classes but '
+        r'the model predicts 5',
+    ):
         load_thresholds(path, CLASSES)
     save_thresholds(path, CLASSES[:4] + ['bus'], [0.5] * 5, 'f1', 'val')
-    with pytest.raises(ValueError, match=r"no threshold for the classes "
-                       r"\['sky'\] and has thresholds for \['bus'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r'no threshold for the classes '
+        r"\['sky'\] and has thresholds for \['bus'\]",
+    ):
         load_thresholds(path, CLASSES)
-    (tmp_path / 'bad.json').write_text('{"classes": ["cat"], '
-                                       '"thresholds": ["high"]}')
-    with pytest.raises(ValueError, match="bad.json: the threshold of class "
-                       "'cat' must be a finite number"):
+    (tmp_path / 'bad.json').write_text(
+        '{"classes": ["cat"], "thresholds": ["high"]}'
+    )
+    with pytest.raises(
+        ValueError,
+        match="bad.json: the threshold of class 'cat' must be a finite number",
+    ):
         load_thresholds(str(tmp_path / 'bad.json'), ['cat'])
     (tmp_path / 'list.json').write_text('[0.5, 0.5]')
-    with pytest.raises(ValueError, match="list.json: the JSON holds list at "
-                       "the top, not an object; expected a thresholds file "
-                       ".*'classes' and 'thresholds'"):
+    with pytest.raises(
+        ValueError,
+        match='list.json: the JSON holds list at '
+        'the top, not an object; expected a thresholds file '
+        ".*'classes' and 'thresholds'",
+    ):
         load_thresholds(str(tmp_path / 'list.json'), ['a', 'b'])
     with pytest.raises(FileNotFoundError, match='missing.json'):
         load_thresholds(str(tmp_path / 'missing.json'), CLASSES)

@@ -2,6 +2,7 @@
 onnxruntime on raw images, gives the scores of PyTorch's ``test_step`` for
 any batch size; the input size comes from the test pipeline; a missing
 deploy package is named with its install command."""
+
 import json
 import os.path as osp
 import re
@@ -18,7 +19,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import save_checkpoint, weights_to_cpu
 from mmpretrain.registry import MODELS
 
-from mmspml.deploy import onnx_export
+import mmspml.deploy as deploy
 from mmspml.datasets.mnist_mosaic import DIGIT_CLASSES
 from mmspml.engine.runner import plain_checkpoint
 from tests.helpers.paths import REPO, config_file
@@ -30,20 +31,21 @@ TOOL = osp.join(REPO, 'tools', 'deployment', 'export_onnx.py')
 # The demo with per-channel normalisation (ImageNet's values), so that a
 # swapped channel order or a mean applied to the wrong channel changes the
 # scores; the architecture is the demo's.
-CONFIG = '''
+CONFIG = """
 _base_ = ['{config}']
 model = dict(data_preprocessor=dict(
     mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375],
     to_rgb=True))
-'''
+"""
 
 
 def raw_images(num, seed):
     """What the demo's test pipeline gives the model: uint8 BGR images
     (num, 3, 56, 56)."""
     generator = torch.Generator().manual_seed(seed)
-    return torch.randint(0, 256, (num, 3, 56, 56), generator=generator,
-                         dtype=torch.uint8)
+    return torch.randint(
+        0, 256, (num, 3, 56, 56), generator=generator, dtype=torch.uint8
+    )
 
 
 def random_demo_model(config):
@@ -61,7 +63,8 @@ def random_demo_model(config):
     with torch.no_grad():
         for seed in range(3):
             data = model.data_preprocessor(
-                dict(inputs=list(raw_images(16, seed))), False)
+                dict(inputs=list(raw_images(16, seed))), False
+            )
             model(data['inputs'], mode='tensor')
     return model.eval()
 
@@ -73,11 +76,17 @@ def save_as_runner_does(model, path):
     hub = MessageHub.get_instance('test_export_onnx')
     hub.update_scalar('train/loss', 0.5)
     save_checkpoint(
-        plain_checkpoint(dict(
-            meta=dict(epoch=1, iter=1,
-                      dataset_meta=dict(classes=DIGIT_CLASSES)),
-            state_dict=weights_to_cpu(model.state_dict()),
-            message_hub=hub.state_dict())), str(path))
+        plain_checkpoint(
+            dict(
+                meta=dict(
+                    epoch=1, iter=1, dataset_meta=dict(classes=DIGIT_CLASSES)
+                ),
+                state_dict=weights_to_cpu(model.state_dict()),
+                message_hub=hub.state_dict(),
+            )
+        ),
+        str(path),
+    )
 
 
 def pytorch_scores(model, images):
@@ -97,15 +106,16 @@ def exported(tmp_path_factory):
     work_dir = tmp / 'work'
     save_as_runner_does(model, work_dir / 'best_spml_mAP_epoch_1.pth')
     out = tmp / 'demo.onnx'
-    log = python(TOOL, str(config), str(work_dir), '--out', str(out),
-                 '--check')
+    log = python(
+        TOOL, str(config), str(work_dir), '--out', str(out), '--check'
+    )
     return model, out, log
 
 
 @pytest.fixture(scope='module')
 def tool():
-    """The tool's logic, :mod:`mmspml.deploy.onnx_export`."""
-    return onnx_export
+    """The tool's logic, :mod:`mmspml.deploy`."""
+    return deploy
 
 
 @pytest.mark.parametrize('batch', [1, 3])
@@ -114,13 +124,17 @@ def test_onnxruntime_gives_the_test_step_scores(exported, batch):
     images = raw_images(batch, seed=10 + batch)
     expected = pytorch_scores(model, images)
     session = onnxruntime.InferenceSession(
-        str(out), providers=['CPUExecutionProvider'])
-    scores, = session.run(['scores'], {'images': images.float().numpy()})
+        str(out), providers=['CPUExecutionProvider']
+    )
+    (scores,) = session.run(['scores'], {'images': images.float().numpy()})
     assert scores.shape == (batch, len(DIGIT_CLASSES))
     assert scores.dtype == np.float32
     np.testing.assert_allclose(scores, expected, rtol=0, atol=1e-4)
-    assert 0.02 < expected.min() and expected.max() < 0.98 \
-        and expected.std() > 0.05, f'saturated scores {expected}'
+    assert (
+        0.02 < expected.min()
+        and expected.max() < 0.98
+        and expected.std() > 0.05
+    ), f'saturated scores {expected}'
 
 
 def test_the_graph_has_a_dynamic_batch_and_says_what_it_takes(exported):
@@ -129,10 +143,12 @@ def test_the_graph_has_a_dynamic_batch_and_says_what_it_takes(exported):
     onnx.checker.check_model(model)
 
     def dims(value):
-        return [d.dim_param or d.dim_value
-                for d in value.type.tensor_type.shape.dim]
+        return [
+            d.dim_param or d.dim_value
+            for d in value.type.tensor_type.shape.dim
+        ]
 
-    (images, ), (scores, ) = model.graph.input, model.graph.output
+    (images,), (scores,) = model.graph.input, model.graph.output
     assert images.name == 'images' and scores.name == 'scores'
     assert dims(images)[1:] == [3, 56, 56] and dims(scores)[1:] == [10]
     assert isinstance(dims(images)[0], str)  # symbolic: any batch size
@@ -152,7 +168,9 @@ def test_check_prints_a_small_max_abs_difference(exported):
 
 
 def test_the_input_size_comes_from_the_test_pipeline(tool):
-    coco = Config.fromfile(osp.join(REPO, 'configs', 'gr/gr_resnet50_1xb8_coco2014-448px.py'))
+    coco = Config.fromfile(
+        osp.join(REPO, 'configs', 'gr/gr_resnet50_1xb8_coco2014-448px.py')
+    )
     assert tool.input_size_from_config(coco) == (448, 448)
     # The demo does not resize: its mosaics' native size.
     demo = Config.fromfile(config_file('gr', 'demo'))
@@ -160,21 +178,21 @@ def test_the_input_size_comes_from_the_test_pipeline(tool):
     coco.test_dataloader.dataset.pipeline = [
         dict(type='LoadImageFromFile'),
         dict(type='Resize', scale=(320, 240)),  # (w, h)
-        dict(type='PackInputs')
+        dict(type='PackInputs'),
     ]
     assert tool.input_size_from_config(coco) == (240, 320)
     coco.test_dataloader.dataset.pipeline[1] = dict(
-        type='ResizeEdge', scale=256, edge='short')
+        type='ResizeEdge', scale=256, edge='short'
+    )
     with pytest.raises(ValueError, match='--input-size H W'):
         tool.input_size_from_config(coco)
 
 
-def test_a_missing_deploy_package_names_the_install_command(
-        tool, monkeypatch):
+def test_a_missing_deploy_package_names_the_install_command(tool, monkeypatch):
     monkeypatch.setitem(sys.modules, 'onnxruntime', None)
-    with pytest.raises(ImportError,
-                       match=re.escape('pip install -r '
-                                       'requirements/deploy.txt')):
+    with pytest.raises(
+        ImportError, match=re.escape('pip install -r requirements/deploy.txt')
+    ):
         tool.require('onnxruntime')
 
 
@@ -184,9 +202,15 @@ def test_batch_size_fixes_the_batch_dimension(exported, tool, tmp_path):
     model, _, _ = exported
     out = str(tmp_path / 'fixed.onnx')
     module = tool.ImagesToScores(model).eval()
-    tool.export_onnx(module, raw_images(4, seed=0).float(), out,
-                     exporter='torchscript', dynamic_batch=False)
+    tool.export_onnx(
+        module,
+        raw_images(4, seed=0).float(),
+        out,
+        exporter='torchscript',
+        dynamic_batch=False,
+    )
     graph = onnx.load(out).graph
-    assert [d.dim_value for d in
-            graph.input[0].type.tensor_type.shape.dim] == [4, 3, 56, 56]
-    assert tool.max_abs_difference(module, out, (56, 56), (4, )) <= 1e-4
+    assert [
+        d.dim_value for d in graph.input[0].type.tensor_type.shape.dim
+    ] == [4, 3, 56, 56]
+    assert tool.max_abs_difference(module, out, (56, 56), (4,)) <= 1e-4

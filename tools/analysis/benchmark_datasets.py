@@ -12,6 +12,7 @@ script prints the wall time, the peak memory above the interpreter with
 mmspml imported, and a digest of the drawn single positives, which must not
 change between versions of the code.
 """
+
 import argparse
 import hashlib
 import json
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import time
 
-CHILD = r'''
+CHILD = r"""
 import hashlib, json, resource, sys, time
 import numpy as np
 import mmspml  # noqa: F401  (registers the datasets)
@@ -54,12 +55,13 @@ for ds in (train, val):
 print(json.dumps(dict(train=len(train), val=len(val), train_s=after_train,
                       total_s=total, base_mib=base, peak_mib=peak,
                       digest=digest.hexdigest()[:16])))
-'''
+"""
 
 
 def write_annotations(path, images, classes, max_labels, seed=0):
     """A seeded synthetic annotation file in mmpretrain's format."""
     import numpy as np
+
     rng = np.random.default_rng(seed)
     counts = rng.integers(1, max_labels + 1, size=images)
     with open(path + '.tmp', 'w') as f:
@@ -68,9 +70,15 @@ def write_annotations(path, images, classes, max_labels, seed=0):
         f.write('}, "data_list": [')
         for i, count in enumerate(counts):
             labels = np.sort(rng.choice(classes, size=count, replace=False))
-            f.write(('' if i == 0 else ', ') + json.dumps(
-                dict(img_path=f'images/{i:08d}.jpg',
-                     gt_label=labels.tolist())))
+            f.write(
+                ('' if i == 0 else ', ')
+                + json.dumps(
+                    dict(
+                        img_path=f'images/{i:08d}.jpg',
+                        gt_label=labels.tolist(),
+                    )
+                )
+            )
         f.write(']}')
     os.replace(path + '.tmp', path)
 
@@ -81,38 +89,48 @@ def main():
     parser.add_argument('--classes', type=int, default=1000)
     parser.add_argument('--max-labels', type=int, default=7)
     parser.add_argument('--work-dir', default='/tmp/mmspml_bench')
-    parser.add_argument('--inner', default='SPMLMultiLabelDataset',
-                        help='dataset type of the annotation file')
+    parser.add_argument(
+        '--inner',
+        default='SPMLMultiLabelDataset',
+        help='dataset type of the annotation file',
+    )
     parser.add_argument('--repeats', type=int, default=1)
     args = parser.parse_args()
 
     os.makedirs(args.work_dir, exist_ok=True)
     ann_file = osp.join(
         args.work_dir,
-        f'ann_{args.images}x{args.classes}_max{args.max_labels}.json')
+        f'ann_{args.images}x{args.classes}_max{args.max_labels}.json',
+    )
     if not osp.isfile(ann_file):
         start = time.perf_counter()
-        write_annotations(ann_file, args.images, args.classes,
-                          args.max_labels)
+        write_annotations(ann_file, args.images, args.classes, args.max_labels)
         print(f'wrote {ann_file} in {time.perf_counter() - start:.1f} s')
     with open(ann_file, 'rb') as f:
         file_digest = hashlib.sha256(f.read()).hexdigest()[:16]
-    print(f'annotation file: {ann_file} ({osp.getsize(ann_file) / 2**20:.0f} '
-          f'MiB, sha256 {file_digest}); {args.images} images x '
-          f'{args.classes} classes; dataset {args.inner}')
+    print(
+        f'annotation file: {ann_file} ({osp.getsize(ann_file) / 2**20:.0f} '
+        f'MiB, sha256 {file_digest}); {args.images} images x '
+        f'{args.classes} classes; dataset {args.inner}'
+    )
     for _ in range(args.repeats):
-        out = subprocess.run([sys.executable, '-c', CHILD, ann_file,
-                              args.inner],
-                             check=True, capture_output=True, text=True,
-                             cwd=args.work_dir)
+        out = subprocess.run(
+            [sys.executable, '-c', CHILD, ann_file, args.inner],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=args.work_dir,
+        )
         result = json.loads(out.stdout.strip().splitlines()[-1])
         above = result['peak_mib'] - result['base_mib']
-        print(f"train {result['train']} + val {result['val']} wrappers: "
-              f"{result['total_s']:.1f} s (train alone "
-              f"{result['train_s']:.1f} s), peak memory "
-              f"{result['peak_mib']:.0f} MiB ({above:.0f} "
-              f"MiB above the {result['base_mib']:.0f} MiB of the imports); "
-              f"draw digest {result['digest']}")
+        print(
+            f'train {result["train"]} + val {result["val"]} wrappers: '
+            f'{result["total_s"]:.1f} s (train alone '
+            f'{result["train_s"]:.1f} s), peak memory '
+            f'{result["peak_mib"]:.0f} MiB ({above:.0f} '
+            f'MiB above the {result["base_mib"]:.0f} MiB of the imports); '
+            f'draw digest {result["digest"]}'
+        )
 
 
 if __name__ == '__main__':

@@ -11,6 +11,7 @@ bytes. Run it against two checkouts to compare them::
     python tools/analysis/benchmark_ddp_traffic.py --num-samples 100000
     PYTHONPATH=/path/to/old/checkout python tools/analysis/...
 """
+
 import argparse
 import os
 import socket
@@ -29,7 +30,8 @@ from mmspml.models.losses import EMAPLLoss, LLCpLoss, ROLELoss
 LOSSES = dict(
     role=lambda: ROLELoss(expected_num_pos=2.9),
     emapl=lambda: EMAPLLoss(),
-    llcp=lambda: LLCpLoss(delta_rel=0.1))
+    llcp=lambda: LLCpLoss(delta_rel=0.1),
+)
 
 
 class Model(nn.Module):
@@ -42,8 +44,9 @@ class Model(nn.Module):
         self.loss = loss
 
     def forward(self, feats, target, sample_idx):
-        return self.loss(self.fc(self.neck(feats)), target,
-                         sample_idx=sample_idx)
+        return self.loss(
+            self.fc(self.neck(feats)), target, sample_idx=sample_idx
+        )
 
 
 def parse_args():
@@ -71,7 +74,8 @@ def worker(rank: int, args, port: int, results) -> None:
     # As LossSampleStateHook does: set up after the model is wrapped.
     labels = SparseLabels.from_single(
         torch.arange(args.num_samples).numpy() % args.num_classes,
-        args.num_classes)
+        args.num_classes,
+    )
     loss.init_sample_state(labels)
     loss.set_epoch(2, 3)
 
@@ -79,16 +83,19 @@ def worker(rank: int, args, port: int, results) -> None:
     broadcast = model._distributed_broadcast_coalesced
 
     def counting_broadcast(tensors, *rest, **kwargs):
-        counted['broadcast'] += sum(t.numel() * t.element_size()
-                                    for t in tensors)
+        counted['broadcast'] += sum(
+            t.numel() * t.element_size() for t in tensors
+        )
         return broadcast(tensors, *rest, **kwargs)
 
     def counting_allreduce(state, bucket):
         grads = bucket.buffer()
         counted['allreduce'] += grads.numel() * grads.element_size()
-        return dist.all_reduce(
-            grads.div_(2), async_op=True).get_future().then(
-                lambda fut: fut.value()[0])
+        return (
+            dist.all_reduce(grads.div_(2), async_op=True)
+            .get_future()
+            .then(lambda fut: fut.value()[0])
+        )
 
     model._distributed_broadcast_coalesced = counting_broadcast
     model.register_comm_hook(None, counting_allreduce)
@@ -109,13 +116,20 @@ def worker(rank: int, args, port: int, results) -> None:
         opt.step()
         loss.step_state()
         if step:
-            per_step.append((counted['broadcast'], counted['allreduce'],
-                             time.perf_counter() - tic))
+            per_step.append(
+                (
+                    counted['broadcast'],
+                    counted['allreduce'],
+                    time.perf_counter() - tic,
+                )
+            )
     if rank == 0:
-        params = sum(p.numel() * p.element_size()
-                     for p in model.module.parameters())
-        buffers = sum(b.numel() * b.element_size()
-                      for b in model.module.buffers())
+        params = sum(
+            p.numel() * p.element_size() for p in model.module.parameters()
+        )
+        buffers = sum(
+            b.numel() * b.element_size() for b in model.module.buffers()
+        )
         results.update(params=params, buffers=buffers, per_step=per_step)
     dist.destroy_process_group()
 
@@ -134,10 +148,12 @@ def main():
     def size(n):
         return f'{n:15,.0f} bytes ({n / 2**20:9.2f} MiB)'
 
-    print(f'{args.loss} state for {args.num_samples} x {args.num_classes}, '
-          f'2 processes (gloo), batch {args.batch_size}, mean of '
-          f'{len(steps)} steps after one warm-up; mmspml from '
-          f'{os.path.dirname(mmspml.__file__)}:')
+    print(
+        f'{args.loss} state for {args.num_samples} x {args.num_classes}, '
+        f'2 processes (gloo), batch {args.batch_size}, mean of '
+        f'{len(steps)} steps after one warm-up; mmspml from '
+        f'{os.path.dirname(mmspml.__file__)}:'
+    )
     print(f'  model parameters        {size(results["params"])}')
     print(f'  model buffers           {size(results["buffers"])}')
     print(f'  buffer broadcast / step {size(broadcast)}')

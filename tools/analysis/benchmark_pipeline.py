@@ -20,6 +20,7 @@ each transform timed on its own, give each stage's time per image and share
 (decode is LoadImageFromFile: file read plus JPEG decode). ``--target``
 adds how many such workers a training step at that many images/s needs.
 """
+
 import argparse
 import glob
 import math
@@ -30,16 +31,20 @@ import tempfile
 import time
 
 import cv2
-import mmspml  # noqa: F401  (registers mmspml's modules and shims)
 import numpy as np
 import torch
 from mmengine.config import Config
 from PIL import Image
 
+import mmspml  # noqa: F401  (registers mmspml's modules and shims)
 from mmspml.datasets.single_positive import build_pipeline
 
-STAGES = dict(LoadImageFromFile='decode', Resize='resize',
-              RandomFlip='flip', PackInputs='pack')
+STAGES = dict(
+    LoadImageFromFile='decode',
+    Resize='resize',
+    RandomFlip='flip',
+    PackInputs='pack',
+)
 
 
 def write_jpegs(folder, num, width=640, height=480, seed=0):
@@ -52,19 +57,23 @@ def write_jpegs(folder, num, width=640, height=480, seed=0):
         coarse = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
         image = np.asarray(
             Image.fromarray(coarse).resize((width, height), Image.BICUBIC),
-            dtype=np.float32)
+            dtype=np.float32,
+        )
         image += rng.normal(0, 12, image.shape)
         path = osp.join(folder, f'{i:05d}.jpg')
         Image.fromarray(image.clip(0, 255).astype(np.uint8)).save(
-            path, quality=90)
+            path, quality=90
+        )
         paths.append(path)
     return paths
 
 
 def find_jpegs(folder, num):
     paths = sorted(
-        p for p in glob.glob(osp.join(folder, '**', '*'), recursive=True)
-        if p.lower().endswith(('.jpg', '.jpeg')))
+        p
+        for p in glob.glob(osp.join(folder, '**', '*'), recursive=True)
+        if p.lower().endswith(('.jpg', '.jpeg'))
+    )
     if not paths:
         raise SystemExit(f'--images {folder}: no .jpg or .jpeg files')
     return paths[:num]
@@ -83,15 +92,18 @@ def cpu_name():
 
 
 def describe(transform_cfg):
-    args = ', '.join(f'{k}={v}' for k, v in transform_cfg.items()
-                     if k != 'type')
-    return f"{transform_cfg['type']}({args})"
+    args = ', '.join(
+        f'{k}={v}' for k, v in transform_cfg.items() if k != 'type'
+    )
+    return f'{transform_cfg["type"]}({args})'
 
 
 def sample_infos(paths):
     """What a dataset passes its pipeline: path, labels and index."""
-    return [dict(img_path=p, gt_label=[i % 80], sample_idx=i)
-            for i, p in enumerate(paths)]
+    return [
+        dict(img_path=p, gt_label=[i % 80], sample_idx=i)
+        for i, p in enumerate(paths)
+    ]
 
 
 def time_composed(pipeline, infos, repeats):
@@ -103,7 +115,7 @@ def time_composed(pipeline, infos, repeats):
 
 
 def time_stages(transforms, infos, repeats):
-    spent = [0.] * len(transforms)
+    spent = [0.0] * len(transforms)
     for _ in range(repeats):
         for info in infos:
             results = dict(info)
@@ -117,15 +129,21 @@ def time_stages(transforms, infos, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--images', help='folder of JPEG files')
-    parser.add_argument('--num', type=int, default=64,
-                        help='number of images (generated, or the first '
-                        'ones of --images)')
+    parser.add_argument(
+        '--num',
+        type=int,
+        default=64,
+        help='number of images (generated, or the first ones of --images)',
+    )
     parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--config',
-                        default='configs/_base_/datasets/spml_448.py',
-                        help='a config with a train_pipeline')
-    parser.add_argument('--target', type=float,
-                        help='images/s of a training step to feed')
+    parser.add_argument(
+        '--config',
+        default='configs/_base_/datasets/spml_448.py',
+        help='a config with a train_pipeline',
+    )
+    parser.add_argument(
+        '--target', type=float, help='images/s of a training step to feed'
+    )
     args = parser.parse_args()
 
     # As in a DataLoader worker forked by MMEngine's runner.
@@ -147,11 +165,15 @@ def main():
 
     height = sum(s[0] for s in shapes) / len(shapes)
     width = sum(s[1] for s in shapes) / len(shapes)
-    print(f'device: {cpu_name()}, 1 worker (torch 1 thread, OpenCV '
-          f'threads 0) | torch {torch.__version__}, OpenCV {cv2.__version__}')
-    print(f'images: {len(paths)} JPEGs ({source}), mean {width:.0f} x '
-          f'{height:.0f} px, {kib:.0f} KiB; {args.repeats} timed passes '
-          f'after 1 warm-up')
+    print(
+        f'device: {cpu_name()}, 1 worker (torch 1 thread, OpenCV '
+        f'threads 0) | torch {torch.__version__}, OpenCV {cv2.__version__}'
+    )
+    print(
+        f'images: {len(paths)} JPEGs ({source}), mean {width:.0f} x '
+        f'{height:.0f} px, {kib:.0f} KiB; {args.repeats} timed passes '
+        f'after 1 warm-up'
+    )
     print(f'pipeline: {args.config} train_pipeline')
     print()
     print('| stage | transform | ms/img | share |')
@@ -159,15 +181,21 @@ def main():
     total = sum(stages)
     for cfg, seconds in zip(pipeline_cfg, stages):
         stage = STAGES.get(cfg['type'], cfg['type'])
-        print(f'| {stage} | {describe(cfg)} | {1e3 * seconds:.2f} | '
-              f'{100 * seconds / total:.1f}% |')
+        print(
+            f'| {stage} | {describe(cfg)} | {1e3 * seconds:.2f} | '
+            f'{100 * seconds / total:.1f}% |'
+        )
     print(f'| all, one at a time | | {1e3 * total:.2f} | 100% |')
     print()
-    print(f'full pipeline: {1e3 * per_image:.2f} ms/img = '
-          f'{1 / per_image:.1f} img/s per worker')
+    print(
+        f'full pipeline: {1e3 * per_image:.2f} ms/img = '
+        f'{1 / per_image:.1f} img/s per worker'
+    )
     if args.target:
-        print(f'workers to feed {args.target:g} img/s: '
-              f'{math.ceil(args.target * per_image)}')
+        print(
+            f'workers to feed {args.target:g} img/s: '
+            f'{math.ceil(args.target * per_image)}'
+        )
 
 
 if __name__ == '__main__':

@@ -37,23 +37,28 @@ precision. ``--eval-split`` scores it against full labels where they exist.
 The JSON written (see docs/prediction.md) holds the class names, the
 thresholds, the mode, the split and how many classes fell back.
 """
+
 import argparse
 import os.path as osp
 import pickle
 import sys
 
-import mmspml  # noqa: F401  (registers mmspml's modules)
 import numpy as np
 from mmengine.config import DictAction
 
+import mmspml  # noqa: F401  (registers mmspml's modules)
 from mmspml.apis import SPMLInferencer
-from mmspml.evaluation.thresholds import (expected_count_threshold,
-                                          format_metrics_table,
-                                          observed_positive_recall,
-                                          search_f1_thresholds,
-                                          threshold_metrics)
+from mmspml.evaluation.threshold_metrics import (
+    format_metrics_table,
+    observed_positive_recall,
+    threshold_metrics,
+)
+from mmspml.evaluation.thresholds import (
+    expected_count_threshold,
+    search_f1_thresholds,
+)
 from mmspml.evaluation.thresholds_file import save_thresholds
-from mmspml.utils import (set_data_root, suggest_registered_names)
+from mmspml.utils import set_data_root, suggest_registered_names
 from mmspml.utils.config_names import load_config
 
 SPLITS = ('test', 'val')
@@ -61,58 +66,82 @@ SPLITS = ('test', 'val')
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        description='Per-class decision thresholds for tools/predict.py')
+        description='Per-class decision thresholds for tools/predict.py'
+    )
     parser.add_argument('config', help='config file of the model')
     parser.add_argument(
         'checkpoint',
-        help='checkpoint file, or a work dir (its best-val checkpoint)')
+        help='checkpoint file, or a work dir (its best-val checkpoint)',
+    )
     parser.add_argument(
-        '--split', choices=SPLITS, default='test',
+        '--split',
+        choices=SPLITS,
+        default='test',
         help='split to choose the thresholds on (default: test, which has '
-        'full labels)')
+        'full labels)',
+    )
     parser.add_argument(
-        '--out', default='thresholds.json',
-        help='thresholds file to write (default: thresholds.json)')
+        '--out',
+        default='thresholds.json',
+        help='thresholds file to write (default: thresholds.json)',
+    )
     parser.add_argument(
-        '--mode', choices=('f1', 'expected-count'), default='f1',
+        '--mode',
+        choices=('f1', 'expected-count'),
+        default='f1',
         help='f1: max F1 per class on full labels; expected-count: one '
         'threshold giving --expected-positives labels per image on average '
-        '(no labels needed)')
+        '(no labels needed)',
+    )
     parser.add_argument(
-        '--min-positives', type=int, default=5,
+        '--min-positives',
+        type=int,
+        default=5,
         help='f1 mode: classes with fewer positives get the global '
-        'threshold (default 5)')
+        'threshold (default 5)',
+    )
     parser.add_argument(
-        '--grid', type=int,
+        '--grid',
+        type=int,
         help='f1 mode: try N evenly spaced thresholds in (0, 1) instead of '
-        'the distinct scores')
+        'the distinct scores',
+    )
     parser.add_argument(
-        '--expected-positives', type=float, metavar='K',
-        help='expected-count mode: mean number of positive labels per '
-        'image')
+        '--expected-positives',
+        type=float,
+        metavar='K',
+        help='expected-count mode: mean number of positive labels per image',
+    )
     parser.add_argument(
-        '--eval-split', choices=SPLITS,
-        help='also report the metrics on this split (full labels)')
+        '--eval-split',
+        choices=SPLITS,
+        help='also report the metrics on this split (full labels)',
+    )
     parser.add_argument(
-        '--batch-size', type=int, help='replaces the config batch size')
+        '--batch-size', type=int, help='replaces the config batch size'
+    )
     parser.add_argument(
-        '--device', help='e.g. cpu, cuda (default: cuda if available)')
+        '--device', help='e.g. cpu, cuda (default: cuda if available)'
+    )
     parser.add_argument(
         '--data-root',
         help='folder of the dataset: replaces every data_root in the '
-        'train/val/test datasets of the config')
+        'train/val/test datasets of the config',
+    )
     parser.add_argument(
         '--trust-checkpoint',
         action='store_true',
         help='load the checkpoint with full unpickling, which RUNS CODE '
         'FROM THE FILE: only for files you trust (docs/checkpoints.md). '
         'Without it a checkpoint loads with weights_only=True; '
-        'tools/convert_checkpoint.py rewrites a trusted old one once')
+        'tools/convert_checkpoint.py rewrites a trusted old one once',
+    )
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
-        help='override config settings')
+        help='override config settings',
+    )
     args = parser.parse_args()
     if args.mode == 'expected-count' and args.expected_positives is None:
         parser.error('--mode expected-count needs --expected-positives K')
@@ -123,7 +152,8 @@ def parse_args():
 
 def split_scores(inferencer, split, batch_size):
     data = inferencer.score_dataloader(
-        inferencer.build_dataloader(split, batch_size))
+        inferencer.build_dataloader(split, batch_size)
+    )
     print(f'{split} split: {len(data["scores"])} images', flush=True)
     return data
 
@@ -131,37 +161,48 @@ def split_scores(inferencer, split, batch_size):
 def calibrate_f1(args, inferencer, data):
     labels = data['labels']
     if (labels.sum(axis=1) == 1).all():
-        print(f'warning: every image of the {args.split} split has exactly '
-              'one positive label. If these are single positives rather '
-              'than full labels, F1 counts every unannotated positive as a '
-              'negative and the thresholds come out too high; use --mode '
-              'expected-count then.', file=sys.stderr)
-    found = search_f1_thresholds(data['scores'], labels,
-                                 args.min_positives, args.grid)
+        print(
+            f'warning: every image of the {args.split} split has exactly '
+            'one positive label. If these are single positives rather '
+            'than full labels, F1 counts every unannotated positive as a '
+            'negative and the thresholds come out too high; use --mode '
+            'expected-count then.',
+            file=sys.stderr,
+        )
+    found = search_f1_thresholds(
+        data['scores'], labels, args.min_positives, args.grid
+    )
     classes = inferencer.classes
     fallback = [c for c, f in zip(classes, found['fallback']) if f]
     width = max(len('class'), *(len(c) for c in classes))
-    lines = [f'{"class":<{width}}  {"#pos":>5}  {"threshold":>9}  '
-             f'{"F1":>6}  chosen by']
+    lines = [
+        f'{"class":<{width}}  {"#pos":>5}  {"threshold":>9}  '
+        f'{"F1":>6}  chosen by'
+    ]
     for c, name in enumerate(classes):
-        how = ('global (fewer than '
-               f'{max(args.min_positives, 1)} positives)'
-               if found['fallback'][c] else 'max F1 of the class')
+        how = (
+            f'global (fewer than {max(args.min_positives, 1)} positives)'
+            if found['fallback'][c]
+            else 'max F1 of the class'
+        )
         lines.append(
             f'{name:<{width}}  {int(found["num_positives"][c]):>5}  '
             f'{found["thresholds"][c]:>9.4f}  '
-            f'{100 * found["class_f1"][c]:>6.2f}  {how}')
+            f'{100 * found["class_f1"][c]:>6.2f}  {how}'
+        )
     print('\n'.join(lines))
-    print(f'Global threshold (max OF1): {found["global_threshold"]:.4f}; '
-          f'{len(fallback)} of {len(classes)} classes fell back to it.')
+    print(
+        f'Global threshold (max OF1): {found["global_threshold"]:.4f}; '
+        f'{len(fallback)} of {len(classes)} classes fell back to it.'
+    )
     info = dict(
         min_positives=args.min_positives,
-        candidates=f'grid of {args.grid}' if args.grid else
-        'distinct scores',
+        candidates=f'grid of {args.grid}' if args.grid else 'distinct scores',
         global_threshold=found['global_threshold'],
         num_fallback=len(fallback),
         fallback_classes=fallback,
-        num_positives=[int(n) for n in found['num_positives']])
+        num_positives=[int(n) for n in found['num_positives']],
+    )
     return found['thresholds'], info
 
 
@@ -169,24 +210,34 @@ def calibrate_expected_count(args, inferencer, data):
     thr = expected_count_threshold(data['scores'], args.expected_positives)
     per_image = float((data['scores'] >= thr).sum(axis=1).mean())
     recall = observed_positive_recall(data['scores'], data['observed'], thr)
-    print(f'One threshold for all classes: {thr:.4f}, giving '
-          f'{per_image:.2f} predicted labels per image on the {args.split} '
-          f'split (asked for {args.expected_positives:g}).')
-    print(f'It keeps {100 * recall:.2f}% of the split\'s observed (gt_label) '
-          'positives. Precision cannot be known without negatives.')
-    info = dict(expected_positives=args.expected_positives,
-                global_threshold=thr, labels_per_image=per_image,
-                observed_positive_recall=recall, num_fallback=0,
-                fallback_classes=[])
+    print(
+        f'One threshold for all classes: {thr:.4f}, giving '
+        f'{per_image:.2f} predicted labels per image on the {args.split} '
+        f'split (asked for {args.expected_positives:g}).'
+    )
+    print(
+        f"It keeps {100 * recall:.2f}% of the split's observed (gt_label) "
+        'positives. Precision cannot be known without negatives.'
+    )
+    info = dict(
+        expected_positives=args.expected_positives,
+        global_threshold=thr,
+        labels_per_image=per_image,
+        observed_positive_recall=recall,
+        num_fallback=0,
+        fallback_classes=[],
+    )
     return np.full(len(inferencer.classes), thr), info
 
 
 def report(title, data, thresholds):
     rows = {
-        'threshold 0.5': threshold_metrics(data['scores'], data['labels'],
-                                           0.5),
-        'calibrated': threshold_metrics(data['scores'], data['labels'],
-                                        thresholds)
+        'threshold 0.5': threshold_metrics(
+            data['scores'], data['labels'], 0.5
+        ),
+        'calibrated': threshold_metrics(
+            data['scores'], data['labels'], thresholds
+        ),
     }
     print(f'{title}\n{format_metrics_table(rows)}')
     return rows
@@ -202,17 +253,20 @@ def main():
     with suggest_registered_names():
         try:
             inferencer = SPMLInferencer(
-                cfg, args.checkpoint, device=args.device,
-                trust_checkpoint=args.trust_checkpoint)
-        except (FileNotFoundError, ValueError,
-                pickle.UnpicklingError) as err:
+                cfg,
+                args.checkpoint,
+                device=args.device,
+                trust_checkpoint=args.trust_checkpoint,
+            )
+        except (FileNotFoundError, ValueError, pickle.UnpicklingError) as err:
             sys.exit(f'calibrate_thresholds.py: error: {err}')
         print(f'checkpoint {inferencer.checkpoint}', flush=True)
         data = split_scores(inferencer, args.split, args.batch_size)
         evaluation = None
         if args.eval_split and args.eval_split != args.split:
-            evaluation = split_scores(inferencer, args.eval_split,
-                                      args.batch_size)
+            evaluation = split_scores(
+                inferencer, args.eval_split, args.batch_size
+            )
     if args.mode == 'f1':
         thresholds, info = calibrate_f1(args, inferencer, data)
     else:
@@ -222,7 +276,9 @@ def main():
         metrics[args.split] = report(
             f'Metrics on the {args.split} split, IN-SAMPLE: the thresholds '
             'were chosen on these labels, so expect less on new images.',
-            data, thresholds)
+            data,
+            thresholds,
+        )
     elif args.eval_split == args.split:
         evaluation = data
     if evaluation is not None:
@@ -230,15 +286,25 @@ def main():
         metrics[where] = report(
             f'Metrics on the {where} split (against its full labels'
             f'{"" if where == args.split else "; held out"}):',
-            evaluation, thresholds)
+            evaluation,
+            thresholds,
+        )
     save_thresholds(
-        args.out, inferencer.classes, thresholds, args.mode, args.split,
+        args.out,
+        inferencer.classes,
+        thresholds,
+        args.mode,
+        args.split,
         config=osp.abspath(args.config),
         checkpoint=osp.abspath(inferencer.checkpoint),
         num_images=len(data['scores']),
-        metrics=dict(in_sample=args.mode == 'f1', **metrics), **info)
-    print(f'Wrote {len(thresholds)} thresholds ({args.mode}, '
-          f'{args.split} split) to {args.out}')
+        metrics=dict(in_sample=args.mode == 'f1', **metrics),
+        **info,
+    )
+    print(
+        f'Wrote {len(thresholds)} thresholds ({args.mode}, '
+        f'{args.split} split) to {args.out}'
+    )
 
 
 if __name__ == '__main__':

@@ -7,6 +7,7 @@
 One bar per config (mean over its seeds, sorted), the standard deviation
 as an error bar and every seed as a dot.
 """
+
 import argparse
 import sys
 
@@ -15,8 +16,9 @@ import numpy as np
 from mmspml.utils import read_json
 
 
-def method_stats(results: dict, metric: str = 'spml/mAP',
-                 split: str = 'test') -> list:
+def method_stats(
+    results: dict, metric: str = 'spml/mAP', split: str = 'test'
+) -> list:
     """(name, mean, std, values) per config of a results.json, sorted by
     the mean; ``split`` ``'test'`` reads each run's test metric,
     ``'val'`` its best val mAP."""
@@ -30,17 +32,21 @@ def method_stats(results: dict, metric: str = 'spml/mAP',
         except KeyError as err:
             raise SystemExit(
                 f'{name}: a run has no {err} in results.json; the test '
-                f'metrics it holds: {sorted(runs[0].get("test", {}))}')
+                f'metrics it holds: {sorted(runs[0].get("test", {}))}'
+            ) from None
         if not values or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool)
-                and np.isfinite(float(v)) for v in values):
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and np.isfinite(float(v))
+            for v in values
+        ):
             raise SystemExit(
                 f'{name}: results.json needs at least one run per method '
-                f'and finite numbers, got {str(values)[:80]}')
+                f'and finite numbers, got {str(values)[:80]}'
+            )
         values = np.asarray(values, dtype=float)
         std = values.std(ddof=1) if len(values) > 1 else 0.0
-        rows.append((name, float(values.mean()), float(std),
-                     values.tolist()))
+        rows.append((name, float(values.mean()), float(std), values.tolist()))
     return sorted(rows, key=lambda row: row[1])
 
 
@@ -52,36 +58,57 @@ def main():
     parser.add_argument('--out', default='methods.png')
     args = parser.parse_args()
     try:
-        results = read_json(args.results, 'the results.json of '
-                            'tools/run_configs.py (method -> list of runs)')
+        results = read_json(
+            args.results,
+            'the results.json of '
+            'tools/run_configs.py (method -> list of runs)',
+        )
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'plot_results.py: error: {err}')
     try:
         rows = method_stats(results, args.metric, args.split)
-    except (KeyError, TypeError, AttributeError, ValueError,
-            OverflowError) as err:
-        sys.exit(f'plot_results.py: error: {args.results}: not the '
-                 'results.json of tools/run_configs.py (method -> list of '
-                 f'runs with {args.split!r} metrics): '
-                 f'{type(err).__name__}: {err}')
+    except (
+        KeyError,
+        TypeError,
+        AttributeError,
+        ValueError,
+        OverflowError,
+    ) as err:
+        sys.exit(
+            f'plot_results.py: error: {args.results}: not the '
+            'results.json of tools/run_configs.py (method -> list of '
+            f'runs with {args.split!r} metrics): '
+            f'{type(err).__name__}: {err}'
+        )
 
     import matplotlib
+
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2), dpi=100)
     y = np.arange(len(rows))
-    ax.barh(y, [r[1] for r in rows], xerr=[r[2] for r in rows],
-            color='#8fb1d8', capsize=3)
+    ax.barh(
+        y,
+        [r[1] for r in rows],
+        xerr=[r[2] for r in rows],
+        color='#8fb1d8',
+        capsize=3,
+    )
     for i, row in enumerate(rows):
         ax.plot(row[3], [i] * len(row[3]), 'k.', ms=4)
-        ax.text(row[1], i + 0.3, f' {row[1]:.2f} ± {row[2]:.2f}',
-                fontsize=7, va='center')
+        ax.text(
+            row[1],
+            i + 0.3,
+            f' {row[1]:.2f} ± {row[2]:.2f}',
+            fontsize=7,
+            va='center',
+        )
     ax.set_yticks(y, [r[0] for r in rows], fontsize=8)
     low = min(min(r[3]) for r in rows)
     ax.set_xlim(max(0, low - 5), 100)
     what = args.metric if args.split == 'test' else 'best val mAP'
-    ax.set_xlabel(f'{args.split} {what} (mean ± std over seeds; dots: '
-                  'seeds)')
+    ax.set_xlabel(f'{args.split} {what} (mean ± std over seeds; dots: seeds)')
     fig.tight_layout()
     fig.savefig(args.out)
     print(f'wrote {args.out}')

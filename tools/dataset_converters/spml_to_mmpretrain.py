@@ -10,6 +10,7 @@ Writes <out-dir>/spml_<split>.json for each official split (image paths
 relative to the dataset root, rows in the protocol's order), prints the
 counts, the images dropped and why, and the 80/20 train/val sizes.
 """
+
 import argparse
 import json
 import os
@@ -24,7 +25,8 @@ SPLITS = dict(
     coco=('train', 'val'),
     cub=('train', 'test'),
     nuswide=('train', 'test'),
-    formatted=('train', 'val'))
+    formatted=('train', 'val'),
+)
 
 
 def main():
@@ -32,7 +34,8 @@ def main():
     parser.add_argument('dataset', choices=sorted(LOADERS))
     parser.add_argument('root', help='dataset root in its official layout')
     parser.add_argument(
-        '--out-dir', help='where to write the json files (default: root)')
+        '--out-dir', help='where to write the json files (default: root)'
+    )
     args = parser.parse_args()
     out_dir = args.out_dir or args.root
     os.makedirs(out_dir, exist_ok=True)
@@ -43,8 +46,9 @@ def main():
             print(f'  dropped ({reason}), first: {paths[:3]}')
         if split == 'train':
             train_idx, val_idx = split_train_val(len(table.img_paths))
-            print(f'  80/20 split: {len(train_idx)} train / {len(val_idx)} '
-                  'val')
+            print(
+                f'  80/20 split: {len(train_idx)} train / {len(val_idx)} val'
+            )
         data_list = [
             dict(img_path=path, gt_label=np.flatnonzero(row).tolist())
             for path, row in zip(table.img_paths, table.labels)
@@ -53,8 +57,10 @@ def main():
         with open(out, 'w') as f:
             json.dump(
                 dict(
-                    metainfo=dict(classes=table.classes),
-                    data_list=data_list), f)
+                    metainfo=dict(classes=table.classes), data_list=data_list
+                ),
+                f,
+            )
         print(f'  wrote {out}')
 
 

@@ -4,14 +4,26 @@ _base_ = ['./spml_448.py']
 data_root = 'data/coco'
 num_classes = 80
 source = dict(type='SPMLCOCO', data_root=data_root, split='train')
-train_dataloader = dict(dataset=dict(
-    type='SinglePositiveDataset',
-    dataset=dict(source, pipeline={{_base_.train_pipeline}}),
-    split='train'))
-val_dataloader = dict(dataset=dict(
-    type='SinglePositiveDataset',
-    dataset=dict(source, pipeline={{_base_.test_pipeline}}),
-    split='val'))
-test_dataloader = dict(dataset=dict(
-    type='SPMLCOCO', data_root=data_root, split='val',
-    pipeline={{_base_.test_pipeline}}, test_mode=True))
+train_dataloader = dict(
+    dataset=dict(
+        type='SinglePositiveDataset',
+        dataset=dict(source, pipeline={{_base_.train_pipeline}}),
+        split='train',
+    )
+)
+val_dataloader = dict(
+    dataset=dict(
+        type='SinglePositiveDataset',
+        dataset=dict(source, pipeline={{_base_.test_pipeline}}),
+        split='val',
+    )
+)
+test_dataloader = dict(
+    dataset=dict(
+        type='SPMLCOCO',
+        data_root=data_root,
+        split='val',
+        pipeline={{_base_.test_pipeline}},
+        test_mode=True,
+    )
+)

@@ -10,7 +10,8 @@ pipeline = [
     dict(type='PackInputs'),
 ]
 source_train = dict(
-    type=dataset_type, data_root=data_root, split='train', pipeline=pipeline)
+    type=dataset_type, data_root=data_root, split='train', pipeline=pipeline
+)
 
 train_dataloader = dict(
     batch_size=64,
@@ -18,14 +19,18 @@ train_dataloader = dict(
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='SinglePositiveDataset', dataset=source_train, split='train'))
+        type='SinglePositiveDataset', dataset=source_train, split='train'
+    ),
+)
 val_dataloader = dict(
     batch_size=256,
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='SinglePositiveDataset', dataset=source_train, split='val'))
+        type='SinglePositiveDataset', dataset=source_train, split='val'
+    ),
+)
 test_dataloader = dict(
     batch_size=256,
     num_workers=0,
@@ -36,7 +41,9 @@ test_dataloader = dict(
         data_root=data_root,
         split='test',
         pipeline=pipeline,
-        test_mode=True))
+        test_mode=True,
+    ),
+)
 
 val_evaluator = dict(type='SPMLAveragePrecision')
 test_evaluator = val_evaluator

@@ -8,7 +8,8 @@ data_preprocessor = dict(
     type='ClsDataPreprocessor',
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],
-    to_rgb=True)
+    to_rgb=True,
+)
 train_pipeline = [
     dict(type='SPMLLoadImageFromFile'),  # names bad files; max 100 MP
     dict(type='Resize', scale=(448, 448)),
@@ -24,12 +25,14 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True))
+    sampler=dict(type='DefaultSampler', shuffle=True),
+)
 val_dataloader = dict(
     batch_size=32,
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False))
+    sampler=dict(type='DefaultSampler', shuffle=False),
+)
 test_dataloader = val_dataloader
 val_evaluator = dict(type='SPMLAveragePrecision')
 test_evaluator = val_evaluator

@@ -6,16 +6,17 @@ model = dict(
         type='ClsDataPreprocessor',
         mean=[33.3, 33.3, 33.3],
         std=[78.6, 78.6, 78.6],
-        to_rgb=True),
+        to_rgb=True,
+    ),
     backbone=dict(
         type='ResNet',
         depth=18,
         stem_channels=32,
         base_channels=32,
         num_stages=4,
-        out_indices=(3, ),
-        style='pytorch'),
+        out_indices=(3,),
+        style='pytorch',
+    ),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='SPMLLinearClsHead',
-        in_channels=256))
+    head=dict(type='SPMLLinearClsHead', in_channels=256),
+)

@@ -8,8 +8,7 @@ model = dict(
     # weights (else it zero-initialises every residual BatchNorm after the
     # load). Offline: see docs/datasets.md, "Pretrained weights".
     backbone=dict(
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
-    head=dict(
-        _delete_=True,
-        type='SPMLLinearClsHead',
-        in_channels=2048))
+        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')
+    ),
+    head=dict(_delete_=True, type='SPMLLinearClsHead', in_channels=2048),
+)

@@ -8,5 +8,6 @@ channels_last = True
 optim_wrapper = dict(
     type='AutocastOptimWrapper',
     dtype='bfloat16',
-    optimizer=dict(lr=1.4e-3, fused=True))
+    optimizer=dict(lr=1.4e-3, fused=True),
+)
 auto_scale_lr = dict(base_batch_size=128)

@@ -8,6 +8,7 @@ classes turn that table into an mmpretrain data list; the converter in
 ``tools/dataset_converters/`` writes it as an annotation file. One reader per
 file; ``docs/datasets.md`` describes the layouts.
 """
+
 from .coco import SPMLCOCO, load_coco2014
 from .cub import SPMLCUB, load_cub_attributes
 from .dataset import SPMLBenchmarkDataset
@@ -21,11 +22,23 @@ LOADERS = dict(
     coco=load_coco2014,
     cub=load_cub_attributes,
     nuswide=load_nuswide,
-    formatted=load_formatted)
+    formatted=load_formatted,
+)
 
 __all__ = [
-    'LabelTable', 'LAYOUTS', 'LOADERS', 'SPMLBenchmarkDataset', 'SPMLVOC',
-    'SPMLCOCO', 'SPMLCUB', 'SPMLNUSWIDE', 'SPMLFormatted', 'VOC_CLASSES',
-    'load_voc2012', 'load_coco2014', 'load_cub_attributes', 'load_nuswide',
-    'load_formatted'
+    'LabelTable',
+    'LAYOUTS',
+    'LOADERS',
+    'SPMLBenchmarkDataset',
+    'SPMLVOC',
+    'SPMLCOCO',
+    'SPMLCUB',
+    'SPMLNUSWIDE',
+    'SPMLFormatted',
+    'VOC_CLASSES',
+    'load_voc2012',
+    'load_coco2014',
+    'load_cub_attributes',
+    'load_nuswide',
+    'load_formatted',
 ]

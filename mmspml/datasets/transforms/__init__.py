@@ -1,5 +1,13 @@
-from .loading import (DEFAULT_MAX_PIXELS, SPMLLoadImageFromFile,
-                      check_image_bytes, image_file_problem)
+from .loading import (
+    DEFAULT_MAX_PIXELS,
+    SPMLLoadImageFromFile,
+    check_image_bytes,
+    image_file_problem,
+)
 
-__all__ = ['SPMLLoadImageFromFile', 'check_image_bytes',
-           'image_file_problem', 'DEFAULT_MAX_PIXELS']
+__all__ = [
+    'SPMLLoadImageFromFile',
+    'check_image_bytes',
+    'image_file_problem',
+    'DEFAULT_MAX_PIXELS',
+]

@@ -1,4 +1,5 @@
 """Load an image file, or say which file cannot be loaded and why."""
+
 import io
 import re
 import warnings
@@ -15,19 +16,34 @@ from mmpretrain.registry import TRANSFORMS
 DEFAULT_MAX_PIXELS = 100_000_000
 
 
-def check_image_bytes(data: bytes, filename: str,
-                      max_pixels: Optional[int] = DEFAULT_MAX_PIXELS) -> None:
+def check_image_bytes(
+    data: bytes, filename: str, max_pixels: Optional[int] = DEFAULT_MAX_PIXELS
+) -> None:
     """Raise a ``ValueError`` naming ``filename`` when ``data`` is empty,
     when its header claims more than ``max_pixels`` pixels (read before
     anything is decoded), or when its size cannot be read that way (a
     format PIL does not know, or not an image). ``max_pixels=None``: only
-    the empty check."""
+    the empty check.
+
+    Args:
+        data (bytes): The file's contents.
+        filename (str): The file, named in the error.
+        max_pixels (int, optional): The most pixels (width x height) the
+            image may have; None for no limit. Defaults to
+            :data:`DEFAULT_MAX_PIXELS`.
+
+    Raises:
+        ValueError: ``data`` is empty, claims more than ``max_pixels``
+            pixels, or its size cannot be read from the header.
+    """
     if not data:
-        raise ValueError(f'{filename}: the file is empty (0 bytes), not an '
-                         'image.')
+        raise ValueError(
+            f'{filename}: the file is empty (0 bytes), not an image.'
+        )
     if max_pixels is None:
         return
     from PIL import Image
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)
@@ -48,29 +64,46 @@ def check_image_bytes(data: bytes, filename: str,
             f'{filename}: not an image, or one in a format whose size '
             'cannot be read before decoding (PIL does not know it); convert '
             'it to PNG or JPEG, or set max_pixels=None to decode it '
-            'unchecked.') from None
+            'unchecked.'
+        ) from None
     if width * height > max_pixels:
-        _too_many(filename, width * height, f' ({width} x {height})',
-                  max_pixels)
+        _too_many(
+            filename, width * height, f' ({width} x {height})', max_pixels
+        )
 
 
 def _too_many(filename, pixels, size, max_pixels):
-    memory = (f', about {pixels * 3 / 2**30:.1f} GiB once decoded'
-              if pixels else '')
+    memory = (
+        f', about {pixels * 3 / 2**30:.1f} GiB once decoded' if pixels else ''
+    )
     raise ValueError(
         f'{filename}: the image has {pixels or "too many"} pixels{size}, '
         f'more than the limit of {max_pixels} (max_pixels{memory}); resize '
         'it, or raise max_pixels of SPMLLoadImageFromFile (--max-pixels of '
-        'tools/predict.py).') from None
+        'tools/predict.py).'
+    ) from None
 
 
-def image_file_problem(path: str,
-                       max_pixels: Optional[int] = DEFAULT_MAX_PIXELS
-                       ) -> Optional[str]:
+def image_file_problem(
+    path: str, max_pixels: Optional[int] = DEFAULT_MAX_PIXELS
+) -> Optional[str]:
     """Why the image at ``path`` cannot be used (missing, empty, over
     ``max_pixels``, not an image, corrupt or truncated: fully decoded by
     PIL, or by mmcv for formats PIL does not know), or None when it is
-    fine."""
+    fine.
+
+    Args:
+        path (str): The image; a local path or a URI of an MMEngine file
+            backend.
+        max_pixels (int, optional): The most pixels (width x height) the
+            image may have; None for no limit, and then only a format PIL
+            does not know is decoded by mmcv (with a limit, its size cannot
+            be read and it is a problem). Defaults to
+            :data:`DEFAULT_MAX_PIXELS`.
+
+    Returns:
+        str | None: The reason, for the log, or None.
+    """
     try:
         data = fileio.get(path)
     except FileNotFoundError:
@@ -82,6 +115,7 @@ def image_file_problem(path: str,
     except ValueError as err:
         return str(err).split(': ', 1)[1]
     from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)
@@ -123,13 +157,17 @@ class SPMLLoadImageFromFile(LoadImageFromFile):
             ``backend_args``).
     """
 
-    def __init__(self, max_pixels: Optional[int] = DEFAULT_MAX_PIXELS,
-                 **kwargs) -> None:
+    def __init__(
+        self, max_pixels: Optional[int] = DEFAULT_MAX_PIXELS, **kwargs
+    ) -> None:
         super().__init__(**kwargs)
-        if max_pixels is not None and (not isinstance(max_pixels, int)
-                                       or max_pixels < 1):
-            raise ValueError('SPMLLoadImageFromFile: max_pixels must be a '
-                             f'positive int or None, got {max_pixels!r}')
+        if max_pixels is not None and (
+            not isinstance(max_pixels, int) or max_pixels < 1
+        ):
+            raise ValueError(
+                'SPMLLoadImageFromFile: max_pixels must be a '
+                f'positive int or None, got {max_pixels!r}'
+            )
         self.max_pixels = max_pixels
 
     def transform(self, results: dict) -> Optional[dict]:
@@ -137,19 +175,25 @@ class SPMLLoadImageFromFile(LoadImageFromFile):
         try:
             if self.file_client_args is not None:
                 data = fileio.FileClient.infer_client(
-                    self.file_client_args, filename).get(filename)
+                    self.file_client_args, filename
+                ).get(filename)
             else:
                 data = fileio.get(filename, backend_args=self.backend_args)
             check_image_bytes(data, filename, self.max_pixels)
             try:
-                img = mmcv.imfrombytes(data, flag=self.color_type,
-                                       backend=self.imdecode_backend)
+                img = mmcv.imfrombytes(
+                    data, flag=self.color_type, backend=self.imdecode_backend
+                )
             except Exception as err:
-                raise ValueError(f'{filename}: cannot be decoded as an image'
-                                 f' ({type(err).__name__}: {err})') from None
+                raise ValueError(
+                    f'{filename}: cannot be decoded as an image'
+                    f' ({type(err).__name__}: {err})'
+                ) from None
             if img is None:
-                raise ValueError(f'{filename}: not an image, or a truncated '
-                                 'one (it cannot be decoded).')
+                raise ValueError(
+                    f'{filename}: not an image, or a truncated '
+                    'one (it cannot be decoded).'
+                )
         except Exception:
             if self.ignore_empty:
                 return None

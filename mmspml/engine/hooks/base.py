@@ -1,4 +1,5 @@
 """What the loss-driving hooks share: finding the SPML loss in the model."""
+
 from typing import Optional
 
 from mmengine.hooks import Hook
@@ -10,14 +11,28 @@ from mmspml.utils import unwrap_model
 
 def get_module(runner, path: str, hook: str):
     """The module at the dotted ``path`` of the runner's model, with an
-    error that names the path when it does not exist."""
+    error that names the path when it does not exist.
+
+    Args:
+        runner (Runner): The runner; its model is unwrapped from a
+            distributed wrapper first.
+        path (str): Dotted path of the module, e.g. ``'head.loss_module'``.
+        hook (str): The asking hook's name, at the start of the error.
+
+    Returns:
+        nn.Module: The module at ``path``.
+
+    Raises:
+        AttributeError: The model has no module at ``path``.
+    """
     model = unwrap_model(runner.model)
     try:
         return model.get_submodule(path)
     except AttributeError as err:
         raise AttributeError(
             f'{hook}: {type(model).__name__} has no module {path!r} ({err}); '
-            "set the hook's path to the module it should drive.") from None
+            "set the hook's path to the module it should drive."
+        ) from None
 
 
 class SPMLLossHookBase(Hook):
@@ -38,7 +53,14 @@ class SPMLLossHookBase(Hook):
     @classmethod
     def needed_by(cls, loss: SPMLLoss) -> bool:
         """Whether ``loss`` trains wrongly without this hook (the runner
-        refuses to train it without one). False by default."""
+        refuses to train it without one). False by default.
+
+        Args:
+            loss (SPMLLoss): The model's loss.
+
+        Returns:
+            bool: True when the loss needs this hook.
+        """
         return False
 
     def __init__(self, loss: str = 'head.loss_module'):
@@ -64,6 +86,7 @@ class SPMLLossHookBase(Hook):
                 f'{type(module).__name__}, not an SPMLLoss; the hook does '
                 'nothing.',
                 logger='current',
-                level=30)
+                level=30,
+            )
             self._warned = True
         return None

@@ -1,5 +1,6 @@
 """Checkpoints that survive a kill: old files go only after the new one is
 in place."""
+
 import contextlib
 
 from mmengine.hooks import CheckpointHook
@@ -41,8 +42,9 @@ class AtomicCheckpointHook(CheckpointHook):
     # Every public entry point of CheckpointHook that may save (and so
     # remove) a checkpoint runs with removals deferred; no private method
     # of MMEngine's hook is overridden.
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None) -> None:
+    def after_train_iter(
+        self, runner, batch_idx, data_batch=None, outputs=None
+    ) -> None:
         with self._removals_after_save():
             super().after_train_iter(runner, batch_idx, data_batch, outputs)
 
@@ -70,8 +72,11 @@ class AtomicCheckpointHook(CheckpointHook):
         finally:
             self.file_backend = deferred._backend
         # Never remove a file this save wrote (the same name saved again).
-        keep = {self.last_ckpt, getattr(self, 'best_ckpt_path', None),
-                *getattr(self, 'best_ckpt_path_dict', {}).values()}
+        keep = {
+            self.last_ckpt,
+            getattr(self, 'best_ckpt_path', None),
+            *getattr(self, 'best_ckpt_path_dict', {}).values(),
+        }
         for action, path in deferred.pending:
             if path not in keep:
                 getattr(self.file_backend, action)(path)

@@ -2,6 +2,7 @@
 training set's unannotated entries after chosen epochs and writes the
 diagnostics (computed in :mod:`mmspml.evaluation.diagnostics`, drawn by
 :mod:`mmspml.visualization.diagnostics`)."""
+
 import json
 import os
 import os.path as osp
@@ -18,6 +19,7 @@ from mmspml.datasets import SinglePositiveDataset
 from mmspml.evaluation.diagnostics import pseudo_label_diagnostics
 from mmspml.utils import unwrap_model
 from mmspml.utils.dist_utils import gather_rows
+
 from .base import SPMLLossHookBase
 
 
@@ -59,20 +61,25 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
         loss (str): Dotted path of the loss in the model. Defaults to
             ``'head.loss_module'``.
     """
+
     priority = 'LOW'
 
-    def __init__(self,
-                 interval: int = 1,
-                 epochs: Optional[Sequence[int]] = None,
-                 max_samples: Optional[int] = 1000,
-                 num_bins: int = 20,
-                 batch_size: int = 64,
-                 out_dir: str = 'diagnostics',
-                 loss: str = 'head.loss_module'):
+    def __init__(
+        self,
+        interval: int = 1,
+        epochs: Optional[Sequence[int]] = None,
+        max_samples: Optional[int] = 1000,
+        num_bins: int = 20,
+        batch_size: int = 64,
+        out_dir: str = 'diagnostics',
+        loss: str = 'head.loss_module',
+    ):
         super().__init__(loss)
         if interval < 1:
-            raise ValueError(f'PseudoLabelDiagnosticsHook: interval must be '
-                             f'>= 1, got {interval}')
+            raise ValueError(
+                f'PseudoLabelDiagnosticsHook: interval must be '
+                f'>= 1, got {interval}'
+            )
         self.interval = interval
         self.epochs = None if epochs is None else set(epochs)
         self.max_samples = max_samples
@@ -87,12 +94,21 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
         return epoch % self.interval == 0 or epoch == runner.max_epochs
 
     def subset(self, dataset) -> np.ndarray:
-        """The rows the diagnostics use (sorted, the same every epoch)."""
+        """The rows the diagnostics use (sorted, the same every epoch).
+
+        Args:
+            dataset (SinglePositiveDataset): The training set.
+
+        Returns:
+            np.ndarray: Sorted row indices: all rows, or ``max_samples`` of
+            them drawn without replacement with seed 0.
+        """
         if self.max_samples is None or self.max_samples >= len(dataset):
             return np.arange(len(dataset))
         rng = np.random.RandomState(0)
-        return np.sort(rng.choice(len(dataset), self.max_samples,
-                                  replace=False))
+        return np.sort(
+            rng.choice(len(dataset), self.max_samples, replace=False)
+        )
 
     @torch.no_grad()
     def predict(self, runner, dataset, rows: np.ndarray):
@@ -101,9 +117,25 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
         The random states of ``random``, NumPy and torch are restored
         afterwards: random transforms of the training pipeline draw from
         them, and training must go on as if this pass had not happened.
+
+        Args:
+            runner (Runner): The runner; its model's ``test_step`` scores
+                the samples, collated by its train dataloader's
+                ``collate_fn``, ``batch_size`` at a time.
+            dataset (SinglePositiveDataset): The training set, read
+                directly through its pipeline.
+            rows (np.ndarray): The rows to score (:meth:`subset`); this
+                rank takes every ``world_size``-th from its rank on.
+
+        Returns:
+            tuple[np.ndarray, np.ndarray]: The ``sample_idx`` of every
+            scored row of all ranks (M,), sorted, and their scores (M, C).
         """
-        states = (random.getstate(), np.random.get_state(),
-                  torch.get_rng_state())
+        states = (
+            random.getstate(),
+            np.random.get_state(),
+            torch.get_rng_state(),
+        )
         try:
             return self._predict(runner, dataset, rows)
         finally:
@@ -114,21 +146,30 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
     def _predict(self, runner, dataset, rows: np.ndarray):
         model = runner.model
         collate = runner.train_dataloader.collate_fn
-        mine = rows[get_rank()::get_world_size()]
+        mine = rows[get_rank() :: get_world_size()]
         was_training = model.training
         model.eval()
         idx, scores = [], []
         for start in range(0, len(mine), self.batch_size):
             batch = collate(
-                [dataset[int(i)] for i in mine[start:start + self.batch_size]])
+                [
+                    dataset[int(i)]
+                    for i in mine[start : start + self.batch_size]
+                ]
+            )
             for sample in model.test_step(batch):
                 idx.append(int(sample.sample_idx))
                 scores.append(sample.pred_score.float())
         model.train(was_training)
         device = next(unwrap_model(model).parameters()).device
         idx = torch.tensor(idx, dtype=torch.long, device=device)
-        scores = torch.stack(scores).to(device) if scores else torch.zeros(
-            0, len(dataset.metainfo['classes']), device=device)
+        scores = (
+            torch.stack(scores).to(device)
+            if scores
+            else torch.zeros(
+                0, len(dataset.metainfo['classes']), device=device
+            )
+        )
         idx, scores = gather_rows(idx, scores)
         order = torch.argsort(idx)
         return idx[order].cpu().numpy(), scores[order].cpu().numpy()
@@ -141,22 +182,32 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
             raise TypeError(
                 'PseudoLabelDiagnosticsHook needs the training set to be a '
                 'SinglePositiveDataset (it keeps the full labels), got '
-                f'{type(dataset).__name__}.')
+                f'{type(dataset).__name__}.'
+            )
         loss = self.get_loss(runner)
         idx, scores = self.predict(runner, dataset, self.subset(dataset))
         # The labels training sees: the drawn positive, or every positive
         # for labels='full' (then nothing is unannotated).
-        trained = dataset.full if dataset.labels == 'full' else \
-            dataset.observed
+        trained = (
+            dataset.full if dataset.labels == 'full' else dataset.observed
+        )
         result = pseudo_label_diagnostics(
-            scores, trained.to_dense(rows=idx),
-            dataset.full.to_dense(rows=idx), loss, self.num_bins)
+            scores,
+            trained.to_dense(rows=idx),
+            dataset.full.to_dense(rows=idx),
+            loss,
+            self.num_bins,
+        )
         epoch = runner.epoch + 1
         result.update(epoch=epoch, num_images=len(idx))
-        summary = ', '.join(f'{k}={v:.4f}'
-                            for k, v in result['scalars'].items())
-        print_log(f'Pseudo-label diagnostics, epoch {epoch} ({len(idx)} '
-                  f'training images): {summary}', logger='current')
+        summary = ', '.join(
+            f'{k}={v:.4f}' for k, v in result['scalars'].items()
+        )
+        print_log(
+            f'Pseudo-label diagnostics, epoch {epoch} ({len(idx)} '
+            f'training images): {summary}',
+            logger='current',
+        )
         if not is_main_process():
             return
         folder = osp.join(runner.work_dir, self.out_dir)
@@ -165,11 +216,15 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
             json.dump(result, f, indent=1)
         name = type(loss).__name__ if loss is not None else 'the model'
         from mmspml.visualization.diagnostics import plot_diagnostics
+
         image = plot_diagnostics(
-            result, f'{name}, epoch {epoch}: unannotated entries of '
-            f'{len(idx)} training images', osp.join(folder,
-                                                    f'epoch_{epoch}.png'))
+            result,
+            f'{name}, epoch {epoch}: unannotated entries of '
+            f'{len(idx)} training images',
+            osp.join(folder, f'epoch_{epoch}.png'),
+        )
         runner.visualizer.add_scalars(
-            {f'diagnostics/{k}': v
-             for k, v in result['scalars'].items()}, step=epoch)
+            {f'diagnostics/{k}': v for k, v in result['scalars'].items()},
+            step=epoch,
+        )
         runner.visualizer.add_image('diagnostics', image, step=epoch)

@@ -1,4 +1,5 @@
 """Warn when training starts to diverge, before the loss is NaN."""
+
 import collections
 import math
 
@@ -10,7 +11,14 @@ from mmspml.utils import unwrap_model
 
 
 def parameter_norm(model: torch.nn.Module) -> float:
-    """The L2 norm of all trainable parameters together."""
+    """The L2 norm of all trainable parameters together.
+
+    Args:
+        model (torch.nn.Module): The (unwrapped) model.
+
+    Returns:
+        float: The norm; 0 when nothing is trainable.
+    """
     params = [p.detach() for p in model.parameters() if p.requires_grad]
     if not params:
         return 0.0
@@ -42,47 +50,60 @@ class DivergenceWarningHook(Hook):
         norm_interval (int): Iterations between two weight norms; 0 turns
             the weight check off. Defaults to 5.
     """
+
     priority = 'LOW'
 
-    def __init__(self, factor: float = 100.0, window: int = 20,
-                 norm_interval: int = 5) -> None:
+    def __init__(
+        self, factor: float = 100.0, window: int = 20, norm_interval: int = 5
+    ) -> None:
         if factor <= 1 or window < 1 or norm_interval < 0:
-            raise ValueError('DivergenceWarningHook: factor must be > 1, '
-                             'window >= 1 and norm_interval >= 0, got '
-                             f'{factor}, {window}, {norm_interval}')
+            raise ValueError(
+                'DivergenceWarningHook: factor must be > 1, '
+                'window >= 1 and norm_interval >= 0, got '
+                f'{factor}, {window}, {norm_interval}'
+            )
         self.factor = factor
         self.window = window
         self.norm_interval = norm_interval
         self._losses = collections.deque(maxlen=window)
-        self._norms = collections.deque(maxlen=max(1, window //
-                                                   max(norm_interval, 1)))
+        self._norms = collections.deque(
+            maxlen=max(1, window // max(norm_interval, 1))
+        )
         self._warned = set()
 
     def before_train(self, runner) -> None:
         if self.norm_interval:
             self._norms.append(parameter_norm(unwrap_model(runner.model)))
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None) -> None:
+    def after_train_iter(
+        self, runner, batch_idx, data_batch=None, outputs=None
+    ) -> None:
         buffer = runner.message_hub.log_scalars.get('train/loss')
         if buffer is not None:
             loss = buffer.current()
             if math.isfinite(loss) and self._losses:
                 smallest = min(self._losses)
                 if smallest > 0 and loss > self.factor * smallest:
-                    self._warn(runner, 'loss', f'the training loss grew '
-                               f'from {smallest:.4g} to {loss:.4g}')
+                    self._warn(
+                        runner,
+                        'loss',
+                        f'the training loss grew '
+                        f'from {smallest:.4g} to {loss:.4g}',
+                    )
             if math.isfinite(loss):
                 self._losses.append(loss)
         step = runner.iter + 1
-        if self.norm_interval and (step <= self.window or
-                                   step % self.norm_interval == 0):
+        if self.norm_interval and (
+            step <= self.window or step % self.norm_interval == 0
+        ):
             norm = parameter_norm(unwrap_model(runner.model))
             before = self._norms[0] if self._norms else None
-            if before and math.isfinite(norm) and \
-                    norm > self.factor * before:
-                self._warn(runner, 'weights', f"the weights' norm grew "
-                           f'from {before:.4g} to {norm:.4g}')
+            if before and math.isfinite(norm) and norm > self.factor * before:
+                self._warn(
+                    runner,
+                    'weights',
+                    f"the weights' norm grew from {before:.4g} to {norm:.4g}",
+                )
             self._norms.append(norm)
 
     def _warn(self, runner, kind: str, what: str) -> None:
@@ -99,4 +120,5 @@ class DivergenceWarningHook(Hook):
             f'within {self.window} iterations, at epoch {runner.epoch + 1}, '
             f'iteration {runner.iter + 1}. The learning rate is {lr}: is it '
             'orders of magnitude too large (optim_wrapper.optimizer.lr)? '
-            'Lower it or clip gradients (optim_wrapper.clip_grad).')
+            'Lower it or clip gradients (optim_wrapper.clip_grad).'
+        )

@@ -1,5 +1,6 @@
 """The SPML protocol's early stop: when val mAP drops too far below its
 best."""
+
 from typing import Optional
 
 from mmengine.hooks import Hook
@@ -21,6 +22,7 @@ class MetricDropEarlyStoppingHook(Hook):
         max_drop (float): Largest tolerated drop below the best. Defaults
             to 2.0.
     """
+
     priority = 'LOW'
 
     def __init__(self, monitor: str = 'spml/mAP', max_drop: float = 2.0):
@@ -33,15 +35,18 @@ class MetricDropEarlyStoppingHook(Hook):
             raise KeyError(
                 f'{type(self).__name__}: validation reported no '
                 f'{self.monitor!r} (got {sorted(metrics or {})}); set monitor '
-                'to one of them.')
+                'to one of them.'
+            )
         value = float(metrics[self.monitor])
         saved_best = runner.message_hub.get_info('best_score')
-        candidates = [v for v in (self.best, saved_best, value)
-                      if v is not None]
+        candidates = [
+            v for v in (self.best, saved_best, value) if v is not None
+        ]
         self.best = max(candidates)
         if self.best - value > self.max_drop:
             print_log(
                 f'Early stop: {self.monitor} {value:.2f} is more than '
                 f'{self.max_drop} below the best {self.best:.2f}.',
-                logger='current')
+                logger='current',
+            )
             runner.train_loop.stop_training = True

@@ -1,4 +1,5 @@
 """Freeze the backbone during GR's ``linear_init`` warm-up epochs."""
+
 from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
 
@@ -28,8 +29,9 @@ class LinearInitHook(SPMLLossHookBase):
     def needed_by(cls, loss) -> bool:
         return loss.linear_init > 0
 
-    def __init__(self, loss: str = 'head.loss_module',
-                 frozen_module: str = 'backbone'):
+    def __init__(
+        self, loss: str = 'head.loss_module', frozen_module: str = 'backbone'
+    ):
         super().__init__(loss)
         self.frozen_module = frozen_module
 
@@ -49,5 +51,8 @@ class LinearInitHook(SPMLLossHookBase):
         for param in module.parameters():
             param.requires_grad_(not frozen)
         if frozen:
-            print_log(f'linear_init: epoch {epoch} of {loss.linear_init}, '
-                      f'{self.frozen_module} frozen', logger='current')
+            print_log(
+                f'linear_init: epoch {epoch} of {loss.linear_init}, '
+                f'{self.frozen_module} frozen',
+                logger='current',
+            )

@@ -1,4 +1,5 @@
 """Tell an SPML loss which epoch is about to start."""
+
 from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
 
@@ -18,6 +19,7 @@ class LossEpochHook(SPMLLossHookBase):
         loss (str): Dotted path of the loss module in the model. Defaults to
             ``'head.loss_module'``.
     """
+
     # Log the epoch's summary after hooks at NORMAL priority have updated
     # the loss (TrainSetPredictionHook), before the checkpoint is saved.
     priority = 'BELOW_NORMAL'
@@ -38,7 +40,8 @@ class LossEpochHook(SPMLLossHookBase):
         if loss is not None:
             print_log(
                 f'{type(loss).__name__} this epoch: {loss.extra_repr()}',
-                logger='current')
+                logger='current',
+            )
 
     def _set_epoch(self, runner) -> None:
         loss = self.get_loss(runner)

@@ -1,8 +1,10 @@
 """Set up and update the per-sample state of an SPML loss."""
+
 from mmpretrain.registry import HOOKS
 
 from mmspml.datasets import SinglePositiveDataset
 from mmspml.utils import unwrap_model
+
 from .base import SPMLLossHookBase
 
 
@@ -21,6 +23,7 @@ class LossSampleStateHook(SPMLLossHookBase):
         loss (str): Dotted path of the loss module in the model. Defaults to
             ``'head.loss_module'``.
     """
+
     default_key = 'spml_sample_state'
 
     @classmethod
@@ -36,12 +39,14 @@ class LossSampleStateHook(SPMLLossHookBase):
             raise TypeError(
                 f'{type(loss).__name__} keeps per-sample state and needs a '
                 'SinglePositiveDataset as the training set (it gives each '
-                f'sample its index), got {type(dataset).__name__}.')
+                f'sample its index), got {type(dataset).__name__}.'
+            )
         loss.init_sample_state(dataset.observed)
         loss.to(next(unwrap_model(runner.model).parameters()).device)
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None) -> None:
+    def after_train_iter(
+        self, runner, batch_idx, data_batch=None, outputs=None
+    ) -> None:
         loss = self.get_loss(runner)
         if loss is not None:
             loss.step_state()

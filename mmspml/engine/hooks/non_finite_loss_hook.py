@@ -1,4 +1,5 @@
 """Stop training at a non-finite loss, naming the iteration."""
+
 import math
 
 from mmpretrain.registry import HOOKS
@@ -21,10 +22,12 @@ class NonFiniteLossHook(SPMLLossHookBase):
         loss (str): Dotted path of the loss module, whose state is reported.
             Defaults to ``'head.loss_module'``.
     """
+
     priority = 'ABOVE_NORMAL'
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None) -> None:
+    def after_train_iter(
+        self, runner, batch_idx, data_batch=None, outputs=None
+    ) -> None:
         buffer = runner.message_hub.log_scalars.get('train/loss')
         if buffer is None:
             return
@@ -32,11 +35,15 @@ class NonFiniteLossHook(SPMLLossHookBase):
         if math.isfinite(value):
             return
         loss = self.get_loss(runner)
-        state = f' ({type(loss).__name__}: {loss.state_summary()})' \
-            if loss is not None else ''
+        state = (
+            f' ({type(loss).__name__}: {loss.state_summary()})'
+            if loss is not None
+            else ''
+        )
         raise FloatingPointError(
             f'The training loss is {value} at epoch {runner.epoch + 1}, '
             f'iteration {runner.iter + 1}{state}. The model has diverged or '
             'a batch holds bad values: lower the learning rate, clip '
             'gradients (optim_wrapper.clip_grad=dict(max_norm=...)) or check '
-            'the data, then --resume continues from the last checkpoint.')
+            'the data, then --resume continues from the last checkpoint.'
+        )

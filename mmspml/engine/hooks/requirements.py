@@ -9,18 +9,24 @@ wrongly without a word. The runner refuses to start such a run, and stops
 when an epoch after the first begins with an epoch-dependent loss still at
 an old epoch.
 """
+
 from typing import Iterable, Iterator, Tuple
 
 from mmspml.models.losses import SPMLLoss
 from mmspml.utils import unwrap_model
+
 from .linear_init_hook import LinearInitHook
 from .loss_epoch_hook import LossEpochHook
 from .loss_state_hook import LossSampleStateHook
 from .train_prediction_hook import TrainSetPredictionHook
 
 #: The hooks that drive a loss, in the order they are checked.
-LOSS_HOOKS = (LossEpochHook, LossSampleStateHook, TrainSetPredictionHook,
-              LinearInitHook)
+LOSS_HOOKS = (
+    LossEpochHook,
+    LossSampleStateHook,
+    TrainSetPredictionHook,
+    LinearInitHook,
+)
 
 
 def spml_losses(model) -> Iterator[Tuple[str, SPMLLoss]]:
@@ -52,8 +58,9 @@ def check_loss_hooks(model, hooks: Iterable) -> None:
     for name, loss in spml_losses(model):
         for hook_type in LOSS_HOOKS:
             if not hook_type.needed_by(loss) or any(
-                    isinstance(hook, hook_type) and hook.loss == name
-                    for hook in hooks):
+                isinstance(hook, hook_type) and hook.loss == name
+                for hook in hooks
+            ):
                 continue
             key = hook_type.default_key
             raise RuntimeError(
@@ -61,10 +68,11 @@ def check_loss_hooks(model, hooks: Iterable) -> None:
                 f'{hook_type.__name__} driving {name!r}, and this run has '
                 f"none. mmspml's default runtime registers it as "
                 f'default_hooks.{key}; a config that sets it to None, or '
-                "that does not inherit configs/_base_/default_runtime.py, "
+                'that does not inherit configs/_base_/default_runtime.py, '
                 f'loses it. Add default_hooks = dict({key}=dict('
                 f"type='{hook_type.__name__}', loss='{name}')) to the "
-                'config (docs/loss_contract.md).')
+                'config (docs/loss_contract.md).'
+            )
 
 
 def check_loss_epochs(model, epoch: int) -> None:
@@ -83,11 +91,15 @@ def check_loss_epochs(model, epoch: int) -> None:
     """
     for name, loss in spml_losses(model):
         if loss.needs_epoch and loss.epoch != epoch + 1:
-            have = ('was never set' if loss.epoch is None else
-                    f'is still {loss.epoch}')
+            have = (
+                'was never set'
+                if loss.epoch is None
+                else f'is still {loss.epoch}'
+            )
             raise RuntimeError(
                 f'{type(loss).__name__} at {name!r} reads the epoch, but '
                 f'epoch {epoch + 1} starts and its epoch {have}: nothing '
                 "calls its set_epoch. Keep mmspml's default_hooks."
                 f'{LossEpochHook.default_key} (a LossEpochHook driving '
-                f'{name!r}) in the config (docs/loss_contract.md).')
+                f'{name!r}) in the config (docs/loss_contract.md).'
+            )

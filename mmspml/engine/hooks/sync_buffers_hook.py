@@ -1,4 +1,5 @@
 """The name mmspml 0.1 configs used for buffer averaging."""
+
 import warnings
 
 from mmengine.hooks import SyncBuffersHook
@@ -18,7 +19,9 @@ class SPMLSyncBuffersHook(SyncBuffersHook):
 
     def __init__(self) -> None:
         warnings.warn(
-            "SPMLSyncBuffersHook is deprecated: use dict(type="
+            'SPMLSyncBuffersHook is deprecated: use dict(type='
             "'SyncBuffersHook') (mmspml's default runtime does).",
-            DeprecationWarning, stacklevel=2)
+            DeprecationWarning,
+            stacklevel=2,
+        )
         super().__init__()

@@ -1,5 +1,6 @@
 """The SPML protocol's report: the test metrics of the best-val
 checkpoint."""
+
 import logging
 
 from mmengine.hooks import Hook
@@ -18,6 +19,7 @@ class TestBestCheckpointHook(Hook):
     without validation (``--no-validate``) has no best checkpoint: the hook
     then says so and tests nothing.
     """
+
     priority = 'LOWEST'
 
     def after_train(self, runner) -> None:
@@ -26,14 +28,17 @@ class TestBestCheckpointHook(Hook):
                 f'{type(self).__name__}: training ran without validation, '
                 'so there is no best-val checkpoint to test; test a '
                 'checkpoint with tools/test.py CONFIG CHECKPOINT.',
-                logger='current', level=logging.WARNING)
+                logger='current',
+                level=logging.WARNING,
+            )
             return
         best_ckpt = runner.message_hub.get_info('best_ckpt')
         if best_ckpt is None:
             raise RuntimeError(
                 f'{type(self).__name__}: no best checkpoint was saved; set '
                 "default_hooks.checkpoint.save_best (e.g. 'spml/mAP') and a "
-                'validation set.')
+                'validation set.'
+            )
         print_log(f'Testing the best checkpoint {best_ckpt}', logger='current')
         runner.load_checkpoint(best_ckpt)
         metrics = runner.test_loop.run()

@@ -1,4 +1,5 @@
 """bf16 autocast on any device, without a loss scaler."""
+
 from contextlib import contextmanager
 
 import torch
@@ -28,9 +29,10 @@ class AutocastOptimWrapper(OptimWrapper):
     def __init__(self, dtype: str = 'bfloat16', **kwargs):
         if dtype != 'bfloat16':
             raise ValueError(
-                f'AutocastOptimWrapper: dtype must be \'bfloat16\', got '
+                f"AutocastOptimWrapper: dtype must be 'bfloat16', got "
                 f'{dtype!r}; float16 needs loss scaling, which '
-                "AmpOptimWrapper (GPU only) provides.")
+                'AmpOptimWrapper (GPU only) provides.'
+            )
         super().__init__(**kwargs)
         self.cast_dtype = torch.bfloat16
 
@@ -42,7 +44,10 @@ class AutocastOptimWrapper(OptimWrapper):
                 'AutocastOptimWrapper: this GPU has no bfloat16 support '
                 f'({torch.cuda.get_device_name()}); train with '
                 "optim_wrapper.type='AmpOptimWrapper' (float16 with loss "
-                "scaling) or in float32 ('OptimWrapper').")
-        with super().optim_context(model), torch.autocast(
-                device_type=device_type, dtype=self.cast_dtype):
+                "scaling) or in float32 ('OptimWrapper')."
+            )
+        with (
+            super().optim_context(model),
+            torch.autocast(device_type=device_type, dtype=self.cast_dtype),
+        ):
             yield

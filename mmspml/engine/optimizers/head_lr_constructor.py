@@ -1,8 +1,12 @@
 """An optimizer with exactly two parameter groups: the head at a multiple
 of the base learning rate, everything else at the base rate."""
+
 from mmengine.model import is_model_wrapper
-from mmpretrain.registry import (OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS,
-                                 OPTIMIZERS)
+from mmpretrain.registry import (
+    OPTIM_WRAPPER_CONSTRUCTORS,
+    OPTIM_WRAPPERS,
+    OPTIMIZERS,
+)
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
@@ -28,9 +32,11 @@ class HeadLrOptimWrapperConstructor:
         self.head = paramwise_cfg.pop('head', 'head')
         self.head_lr_mult = paramwise_cfg.pop('head_lr_mult', 10.0)
         if paramwise_cfg:
-            raise ValueError(f'{type(self).__name__}: unknown paramwise_cfg '
-                             f'keys {sorted(paramwise_cfg)}; it takes head '
-                             'and head_lr_mult')
+            raise ValueError(
+                f'{type(self).__name__}: unknown paramwise_cfg '
+                f'keys {sorted(paramwise_cfg)}; it takes head '
+                'and head_lr_mult'
+            )
 
     def __call__(self, model):
         if is_model_wrapper(model):
@@ -42,11 +48,13 @@ class HeadLrOptimWrapperConstructor:
         for name, param in model.named_parameters():
             (head if name.startswith(prefix) else rest).append(param)
         if not head:
-            raise ValueError(f'{type(self).__name__}: the model has no '
-                             f'parameter under {self.head!r}')
+            raise ValueError(
+                f'{type(self).__name__}: the model has no '
+                f'parameter under {self.head!r}'
+            )
         optimizer_cfg['params'] = [
             dict(params=rest),
-            dict(params=head, lr=optimizer_cfg['lr'] * self.head_lr_mult)
+            dict(params=head, lr=optimizer_cfg['lr'] * self.head_lr_mult),
         ]
         cfg['optimizer'] = OPTIMIZERS.build(optimizer_cfg)
         cfg.setdefault('type', 'OptimWrapper')

@@ -1,6 +1,7 @@
 """An MMEngine Runner whose console output starts with what helps, whose
 checkpoints are plain data that load without running code, and survive a
 kill or a full disk."""
+
 import glob
 import logging
 import os
@@ -13,14 +14,26 @@ from mmengine.dist import is_main_process, master_only
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner, load_state_dict
 
-from mmspml.engine.hooks.requirements import (check_loss_epochs,
-                                              check_loss_hooks)
+from mmspml.engine.hooks.requirements import (
+    check_loss_epochs,
+    check_loss_hooks,
+)
 from mmspml.models.utils import pretrained_hint
-from mmspml.utils import (latest_complete_checkpoint, no_space_error,
-                          unwrap_model, use_channels_last)
-from .checkpoint import (check_checkpoint_layout, check_resume_state,
-                         load_checkpoint_file, plain_checkpoint,
-                         route_pretrained_through_safe_loading)
+from mmspml.utils import (
+    latest_complete_checkpoint,
+    no_space_error,
+    unwrap_model,
+    use_channels_last,
+)
+from mmspml.utils.upstream import guard_protected_uses
+
+from .checkpoint import (
+    check_checkpoint_layout,
+    check_resume_state,
+    load_checkpoint_file,
+    plain_checkpoint,
+    route_pretrained_through_safe_loading,
+)
 
 # Console records that are noise for a user; the log file keeps them all.
 _QUIET_PREFIXES = (
@@ -35,7 +48,13 @@ _QUIET_PREFIXES = (
 
 def replace_atomically(tmp_path: str, path: str) -> None:
     """Flush ``tmp_path`` to disk and rename it to ``path``; the folder
-    entry is flushed too, so the rename survives a crash."""
+    entry is flushed too, so the rename survives a crash.
+
+    Args:
+        tmp_path (str): The fully written temporary file, in the same
+            folder as ``path``.
+        path (str): The final name; an existing file there is replaced.
+    """
     fd = os.open(tmp_path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -51,16 +70,30 @@ def replace_atomically(tmp_path: str, path: str) -> None:
 
 def remove_partial_checkpoints(work_dir: str) -> list:
     """Remove the ``.*.pth.tmp`` files a killed or failed write left in
-    ``work_dir``; returns their paths."""
+    ``work_dir``; returns their paths.
+
+    Args:
+        work_dir (str): The run's work dir (not searched recursively).
+
+    Returns:
+        list[str]: The paths of the removed files.
+    """
     stale = glob.glob(osp.join(work_dir, '.*.pth.tmp'))
     for path in stale:
         os.remove(path)
     return stale
 
+
 # The keys of MMEngine's own default hooks, the only ones its
 # register_default_hooks lets a config set to None.
-_MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
-                           'param_scheduler', 'checkpoint')
+_MMENGINE_DEFAULT_HOOKS = (
+    'runtime_info',
+    'timer',
+    'sampler_seed',
+    'logger',
+    'param_scheduler',
+    'checkpoint',
+)
 
 
 class _ConsoleNoiseFilter(logging.Filter):
@@ -69,8 +102,10 @@ class _ConsoleNoiseFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if 'System environment:' in message and \
-                'Runtime environment:' in message:
+        if (
+            'System environment:' in message
+            and 'Runtime environment:' in message
+        ):
             return False
         return not message.startswith(_QUIET_PREFIXES)
 
@@ -121,15 +156,30 @@ class SPMLRunner(Runner):
 
     Everything else is MMEngine's Runner. Configs select it with
     ``runner_type = 'SPMLRunner'`` (``configs/_base_/default_runtime.py``).
+
+    Args:
+        *args: The positional arguments of
+            :class:`mmengine.runner.Runner`.
+        **kwargs: The keyword arguments of
+            :class:`mmengine.runner.Runner` (``model``, ``work_dir``,
+            ``resume``...); with ``resume`` and an existing ``work_dir``,
+            rank 0 first removes the partial checkpoints there.
     """
 
     def __init__(self, *args, **kwargs):
+        # The overrides of protected Runner methods below are safe on the
+        # verified releases; on others, this checks them first.
+        guard_protected_uses()
         work_dir, resume = kwargs.get('work_dir'), kwargs.get('resume')
         self._removed_partial = []
         # Before MMEngine writes its log and config into the work dir: on a
         # disk that a failed write filled, this frees the space first.
-        if resume and work_dir and osp.isdir(work_dir) and \
-                int(os.environ.get('RANK', '0')) == 0:
+        if (
+            resume
+            and work_dir
+            and osp.isdir(work_dir)
+            and int(os.environ.get('RANK', '0')) == 0
+        ):
             self._removed_partial = remove_partial_checkpoints(work_dir)
         self._resuming = None
         super().__init__(*args, **kwargs)
@@ -174,8 +224,8 @@ class SPMLRunner(Runner):
         logger = super().build_logger(log_level, log_file, **kwargs)
         for handler in logger.handlers:
             if not isinstance(handler, logging.FileHandler) and not any(
-                    isinstance(f, _ConsoleNoiseFilter)
-                    for f in handler.filters):
+                isinstance(f, _ConsoleNoiseFilter) for f in handler.filters
+            ):
                 handler.addFilter(_ConsoleNoiseFilter())
         return logger
 
@@ -187,8 +237,7 @@ class SPMLRunner(Runner):
     @master_only
     def save_checkpoint(self, out_dir, filename, *args, **kwargs):
         if '://' in str(out_dir):  # a remote backend: as MMEngine does
-            return super().save_checkpoint(out_dir, filename, *args,
-                                           **kwargs)
+            return super().save_checkpoint(out_dir, filename, *args, **kwargs)
         os.makedirs(out_dir, exist_ok=True)
         tmp_name = f'.{filename}.tmp'
         tmp_path = osp.join(out_dir, tmp_name)
@@ -205,15 +254,20 @@ class SPMLRunner(Runner):
             raise OSError(
                 full.errno,
                 f'{full.strerror}; '
-                + (f'the resume point is still {previous}' if previous else
-                   'no earlier checkpoint exists') +
-                '. Free space, then run again with --resume.') from err
+                + (
+                    f'the resume point is still {previous}'
+                    if previous
+                    else 'no earlier checkpoint exists'
+                )
+                + '. Free space, then run again with --resume.',
+            ) from err
 
     def load_or_resume(self) -> None:
         if self._resume and is_main_process():
             # Partial files of a write that was killed: never loaded.
             stale = self._removed_partial + remove_partial_checkpoints(
-                self.work_dir)
+                self.work_dir
+            )
             for path in stale:
                 self.logger.info(f'Removed the partial checkpoint {path}.')
             self._removed_partial = []
@@ -222,7 +276,8 @@ class SPMLRunner(Runner):
             if self._load_from is None:
                 self.logger.warning(
                     f'--resume: no checkpoint in {self.work_dir}; training '
-                    'starts from scratch.')
+                    'starts from scratch.'
+                )
         super().load_or_resume()
 
     def resume(self, filename, *args, **kwargs) -> None:
@@ -232,28 +287,38 @@ class SPMLRunner(Runner):
         finally:
             self._resuming = None
 
-    def load_checkpoint(self,
-                        filename: str,
-                        map_location='cpu',
-                        strict: bool = False,
-                        revise_keys: list = [(r'^module.', '')]):
+    def load_checkpoint(
+        self,
+        filename: str,
+        map_location='cpu',
+        strict: bool = False,
+        revise_keys: list = [(r'^module.', '')],  # noqa: B006 (MMEngine's)
+    ):
         """Load ``filename`` into the model, as MMEngine's
         :meth:`~mmengine.runner.Runner.load_checkpoint` does, reading it
         with :func:`~mmspml.engine.runner.checkpoint.load_checkpoint_file`
         (``trust=`` the config's ``trust_checkpoint``)."""
-        checkpoint = load_checkpoint_file(filename, map_location,
-                                          trust=self.trust_checkpoint)
-        check_checkpoint_layout(checkpoint, filename,
-                                resume=self._resuming is not None)
+        checkpoint = load_checkpoint_file(
+            filename, map_location, trust=self.trust_checkpoint
+        )
+        check_checkpoint_layout(
+            checkpoint, filename, resume=self._resuming is not None
+        )
         if self._resuming is not None:
-            check_resume_state(checkpoint, filename, self.work_dir,
-                               self.trust_checkpoint, self.logger)
+            check_resume_state(
+                checkpoint,
+                filename,
+                self.work_dir,
+                self.trust_checkpoint,
+                self.logger,
+            )
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         state = checkpoint.get('state_dict', checkpoint)
         metadata = getattr(state, '_metadata', None)
         for pattern, replacement in revise_keys:
             state = OrderedDict(
-                (re.sub(pattern, replacement, k), v) for k, v in state.items())
+                (re.sub(pattern, replacement, k), v) for k, v in state.items()
+            )
         if metadata is not None:
             state._metadata = metadata
         load_state_dict(unwrap_model(self.model), state, strict)
@@ -271,12 +336,15 @@ class SPMLRunner(Runner):
             device = f'{torch.cuda.device_count()} CUDA device(s)'
         else:
             device = 'CPU (no CUDA device)'
-        processes = f'{self.world_size} process' + \
-            ('es' if self.world_size > 1 else '')
+        processes = f'{self.world_size} process' + (
+            'es' if self.world_size > 1 else ''
+        )
         if self.distributed:
-            processes += (f' ({self.launcher}, '
-                          f'{torch.distributed.get_backend()})')
+            processes += (
+                f' ({self.launcher}, {torch.distributed.get_backend()})'
+            )
         self.logger.info(
             f'{self.experiment_name}: torch {torch.__version__} on {device}, '
             f'{processes}, seed {self.seed}; environment, config and hook '
-            f'order are in {self.logger.log_file}')
+            f'order are in {self.logger.log_file}'
+        )

@@ -1,4 +1,5 @@
 """mAP and F1 scores for single-positive multi-label learning."""
+
 from typing import List, Optional, Sequence
 
 import numpy as np
@@ -27,8 +28,9 @@ def average_precision(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
     order = np.argsort(-scores, axis=0, kind='stable')
     sorted_scores = np.take_along_axis(scores, order, axis=0)
     sorted_targets = np.take_along_axis(targets, order, axis=0).astype(float)
-    precision = (np.cumsum(sorted_targets, axis=0) /
-                 np.arange(1, num + 1)[:, None])
+    precision = (
+        np.cumsum(sorted_targets, axis=0) / np.arange(1, num + 1)[:, None]
+    )
     # Index of the last row of each row's tie group, per class.
     group_end = np.ones((num, num_classes), dtype=bool)
     group_end[:-1] = sorted_scores[1:] != sorted_scores[:-1]
@@ -41,19 +43,28 @@ def average_precision(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return np.where(num_pos > 0, ap, np.nan)
 
 
-def f1_scores(scores: np.ndarray, targets: np.ndarray,
-              thr: float) -> dict:
+def f1_scores(scores: np.ndarray, targets: np.ndarray, thr: float) -> dict:
     """Per-class (CP, CR, CF1) and overall (OP, OR, OF1) scores in percent
     for predictions ``scores >= thr``; a class without predictions or
-    positives counts as precision or recall 0 in the class mean."""
+    positives counts as precision or recall 0 in the class mean.
+
+    Args:
+        scores (np.ndarray): N x C predicted scores.
+        targets (np.ndarray): N x C full 0/1 labels.
+        thr (float | np.ndarray): The score threshold, or one threshold per
+            class (broadcast against the C columns).
+
+    Returns:
+        dict: ``CP``, ``CR``, ``CF1``, ``OP``, ``OR`` and ``OF1``, in
+        percent.
+    """
     pred = scores >= thr
     tp = (pred & (targets == 1)).sum(axis=0).astype(float)
     pred_pos = pred.sum(axis=0)
     gt_pos = (targets == 1).sum(axis=0)
 
     def ratio(a, b):
-        return np.divide(a, b, out=np.zeros_like(a, dtype=float),
-                         where=b > 0)
+        return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
 
     def f1(p, r):
         return 2 * p * r / (p + r) if p + r > 0 else 0.0
@@ -62,8 +73,12 @@ def f1_scores(scores: np.ndarray, targets: np.ndarray,
     op = tp.sum() / max(pred_pos.sum(), 1)
     o_r = tp.sum() / max(gt_pos.sum(), 1)
     return {
-        'CP': 100 * cp, 'CR': 100 * cr, 'CF1': 100 * f1(cp, cr),
-        'OP': 100 * op, 'OR': 100 * o_r, 'OF1': 100 * f1(op, o_r)
+        'CP': 100 * cp,
+        'CR': 100 * cr,
+        'CF1': 100 * f1(cp, cr),
+        'OP': 100 * op,
+        'OR': 100 * o_r,
+        'OF1': 100 * f1(op, o_r),
     }
 
 
@@ -88,21 +103,30 @@ class SPMLAveragePrecision(BaseMetric):
             for ``tools/analysis/plot_class_ap.py``. Defaults to False.
         collect_device (str): Device for collecting results across ranks.
             Defaults to ``'cpu'``.
-        prefix (str): Prefix of the metric names. Defaults to ``'spml'``.
+        prefix (str, optional): Prefix of the metric names; None uses
+            ``'spml'``. Defaults to None.
+
+    Raises:
+        ValueError: ``empty_class`` is neither ``'zero'`` nor ``'skip'``.
     """
+
     default_prefix = 'spml'
 
-    def __init__(self,
-                 thr: float = 0.5,
-                 empty_class: str = 'zero',
-                 print_table: bool = True,
-                 classwise: bool = False,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None):
+    def __init__(
+        self,
+        thr: float = 0.5,
+        empty_class: str = 'zero',
+        print_table: bool = True,
+        classwise: bool = False,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+    ):
         super().__init__(collect_device=collect_device, prefix=prefix)
         if empty_class not in ('zero', 'skip'):
-            raise ValueError("SPMLAveragePrecision: empty_class must be "
-                             f"'zero' or 'skip', got {empty_class!r}")
+            raise ValueError(
+                'SPMLAveragePrecision: empty_class must be '
+                f"'zero' or 'skip', got {empty_class!r}"
+            )
         self.thr = thr
         self.empty_class = empty_class
         self.print_table = print_table
@@ -113,15 +137,18 @@ class SPMLAveragePrecision(BaseMetric):
             score = sample['pred_score'].detach().cpu().float()
             labels = sample.get('full_gt_label', sample.get('gt_label'))
             if labels is None:
-                raise KeyError('SPMLAveragePrecision: a sample has neither '
-                               "'full_gt_label' nor 'gt_label'.")
+                raise KeyError(
+                    'SPMLAveragePrecision: a sample has neither '
+                    "'full_gt_label' nor 'gt_label'."
+                )
             labels = torch.as_tensor(labels).long().cpu()
             if labels.numel() and int(labels.max()) >= score.numel():
                 raise ValueError(
                     f'SPMLAveragePrecision: label {int(labels.max())} of '
                     f'{sample.get("img_path")!r} is out of range for '
                     f'{score.numel()} predicted classes; the head and the '
-                    'dataset disagree on the number of classes.')
+                    'dataset disagree on the number of classes.'
+                )
             target = torch.zeros(score.numel(), dtype=torch.uint8)
             target[labels] = 1
             self.results.append(dict(pred_score=score, target=target))
@@ -138,35 +165,75 @@ class SPMLAveragePrecision(BaseMetric):
         if self.print_table:
             print_log(ap_table(ap, targets, classes), logger='current')
         if self.classwise:
-            metrics.update({
-                f'AP/{name}': float(100 * value)
-                for name, value in zip(classes, ap)
-            })
+            metrics.update(
+                {
+                    f'AP/{name}': float(100 * value)
+                    for name, value in zip(classes, ap)
+                }
+            )
         return metrics
 
     @staticmethod
-    def calculate(scores, targets, thr: float = 0.5,
-                  empty_class: str = 'zero') -> dict:
+    def calculate(
+        scores, targets, thr: float = 0.5, empty_class: str = 'zero'
+    ) -> dict:
         """mAP and F1 scores of N x C ``scores`` against N x C 0/1
-        ``targets``; usable without a Runner."""
+        ``targets``; usable without a Runner.
+
+        Args:
+            scores (array-like): N x C predicted scores.
+            targets (array-like): N x C full 0/1 labels.
+            thr (float): Score threshold of the F1 scores. Defaults to 0.5.
+            empty_class (str): ``'zero'`` counts a class without positives
+                as AP 0; ``'skip'`` leaves it out of the mean (mAP 0 when
+                no class has a positive). Defaults to ``'zero'``.
+
+        Returns:
+            dict: ``mAP`` (100 x mean AP) and the scores of
+            :func:`f1_scores` at ``thr``, all as floats.
+
+        Raises:
+            ValueError: ``scores`` and ``targets`` differ in shape.
+        """
         scores = np.asarray(scores, dtype=np.float64)
         targets = np.asarray(targets)
         if scores.shape != targets.shape:
-            raise ValueError(f'scores {scores.shape} and targets '
-                             f'{targets.shape} differ in shape')
+            raise ValueError(
+                f'scores {scores.shape} and targets '
+                f'{targets.shape} differ in shape'
+            )
         ap = average_precision(scores, targets)
         if empty_class == 'skip':
             mean_ap = np.nanmean(ap) if np.isfinite(ap).any() else 0.0
         else:
             mean_ap = np.nan_to_num(ap, nan=0.0).mean()
-        return {'mAP': float(100 * mean_ap),
-                **{k: float(v) for k, v in f1_scores(scores, targets,
-                                                     thr).items()}}
+        return {
+            'mAP': float(100 * mean_ap),
+            **{
+                k: float(v) for k, v in f1_scores(scores, targets, thr).items()
+            },
+        }
 
 
-def ap_table(ap: np.ndarray, targets: np.ndarray,
-             classes: Optional[Sequence[str]] = None) -> str:
-    """A plain-text table of per-class AP (percent) and positive counts."""
+def ap_table(
+    ap: np.ndarray,
+    targets: np.ndarray,
+    classes: Optional[Sequence[str]] = None,
+) -> str:
+    """A plain-text table of per-class AP (percent) and positive counts.
+
+    Args:
+        ap (np.ndarray): AP of every class (fraction), as
+            :func:`average_precision` gives it; NaN is shown as ``n/a``.
+        targets (np.ndarray): N x C full 0/1 labels, to count the positives
+            of each class.
+        classes (Sequence[str], optional): Class names; the class indices
+            when None or empty. Defaults to None.
+
+    Returns:
+        str: ``'Per-class AP:'`` and one line per class: name, AP and
+        number of positives.
+    """
     classes = classes or [str(i) for i in range(len(ap))]
     width = max(len('class'), *(len(c) for c in classes))
     lines = [f'{"class":<{width}}  {"AP":>6}  {"#pos":>6}']

@@ -1,5 +1,6 @@
 """A multi-label head that tells stateful SPML losses which samples they
 see."""
+
 from typing import List, Optional, Tuple
 
 import torch
@@ -31,17 +32,27 @@ class SPMLLinearClsHead(MultiLabelLinearClsHead):
             (``thr``, ``topk``, ``init_cfg``).
     """
 
-    def __init__(self, num_classes: int, in_channels: int,
-                 loss: Optional[dict] = None, **kwargs):
+    def __init__(
+        self,
+        num_classes: int,
+        in_channels: int,
+        loss: Optional[dict] = None,
+        **kwargs,
+    ):
         if loss is None:
             raise ValueError(
                 'SPMLLinearClsHead: no loss; set model.head.loss to the '
                 "method's loss, e.g. loss=dict(type='GRLoss') (the losses "
-                'are listed in docs/baselines.md)')
+                'are listed in docs/baselines.md)'
+            )
         super().__init__(num_classes, in_channels, loss=loss, **kwargs)
 
-    def loss(self, feats: Tuple[torch.Tensor],
-             data_samples: List[DataSample], **kwargs) -> dict:
+    def loss(
+        self,
+        feats: Tuple[torch.Tensor],
+        data_samples: List[DataSample],
+        **kwargs,
+    ) -> dict:
         """The parent's losses, with ``sample_idx`` passed to a loss that
         needs it.
 
@@ -54,15 +65,20 @@ class SPMLLinearClsHead(MultiLabelLinearClsHead):
         Returns:
             dict[str, Tensor]: ``{'loss': ...}``, as the parent's.
         """
-        if isinstance(self.loss_module, SPMLLoss) and \
-                self.loss_module.requires_index:
-            missing = [i for i, s in enumerate(data_samples)
-                       if 'sample_idx' not in s]
+        if (
+            isinstance(self.loss_module, SPMLLoss)
+            and self.loss_module.requires_index
+        ):
+            missing = [
+                i for i, s in enumerate(data_samples) if 'sample_idx' not in s
+            ]
             if missing:
-                raise KeyError('SPMLLinearClsHead: training samples carry no '
-                               'sample_idx; wrap the training set in a '
-                               'SinglePositiveDataset.')
+                raise KeyError(
+                    'SPMLLinearClsHead: training samples carry no '
+                    'sample_idx; wrap the training set in a '
+                    'SinglePositiveDataset.'
+                )
             kwargs['sample_idx'] = torch.tensor(
-                [s.sample_idx for s in data_samples],
-                device=feats[-1].device)
+                [s.sample_idx for s in data_samples], device=feats[-1].device
+            )
         return super().loss(feats, data_samples, **kwargs)

@@ -1,6 +1,7 @@
 """Losses that treat unannotated labels as (weak, smoothed) negatives
 (Cole et al., "Multi-Label Learning from Single Positive Labels", CVPR 2021)
 and the fully labelled BCE upper bound."""
+
 import torch
 from mmpretrain.registry import MODELS
 
@@ -17,8 +18,8 @@ class AssumeNegativeLoss(SPMLLoss):
     Args:
         eps (float): The logs are ``log(p + eps)``, ``log(1 - p + eps)``
             (Cole et al. use 1e-5; 0 gives the exact BCE). Defaults to 1e-5.
-        loss_weight (float): Weight of the loss. Defaults to 1.0.
-        check_finite (bool): See :class:`SPMLLoss`. Defaults to False.
+        **kwargs: ``loss_weight`` and ``check_finite`` of
+            :class:`SPMLLoss`.
     """
 
     def __init__(self, eps: float = 1e-5, **kwargs):
@@ -76,8 +77,10 @@ class WeakAssumeNegativeLoss(SPMLLoss):
 
     def entry_loss(self, cls_score, target, sample_idx=None):
         num_classes = cls_score.shape[1]
-        weight = torch.where(target == 1, torch.ones_like(target),
-                             # One class: no unannotated entry to weight.
-                             torch.full_like(target,
-                                             1 / max(num_classes - 1, 1)))
+        weight = torch.where(
+            target == 1,
+            torch.ones_like(target),
+            # One class: no unannotated entry to weight.
+            torch.full_like(target, 1 / max(num_classes - 1, 1)),
+        )
         return weight * soft_target_cross_entropy(cls_score, target, self.eps)

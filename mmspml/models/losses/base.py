@@ -8,6 +8,7 @@ of documented methods with no-op defaults; the hooks in
 :mod:`mmspml.engine.hooks` call them on any ``SPMLLoss`` (an ``isinstance``
 check, never a look-up by attribute name). See ``docs/loss_contract.md``.
 """
+
 import math
 from typing import Optional
 
@@ -62,13 +63,13 @@ class SPMLLoss(nn.Module):
             configs leave it off because ``NonFiniteLossHook`` checks the
             logged loss instead. Defaults to False.
     """
+
     requires_index: bool = False
     supports_amp: bool = True
     needs_epoch: bool = False
     linear_init: int = 0
 
-    def __init__(self, loss_weight: float = 1.0,
-                 check_finite: bool = False):
+    def __init__(self, loss_weight: float = 1.0, check_finite: bool = False):
         super().__init__()
         self.loss_weight = loss_weight
         self.check_finite = check_finite
@@ -77,26 +78,70 @@ class SPMLLoss(nn.Module):
 
     # -- what a subclass computes ------------------------------------------
 
-    def entry_loss(self, cls_score: torch.Tensor, target: torch.Tensor,
-                   sample_idx: Optional[torch.Tensor]) -> torch.Tensor:
-        """The (N, C) loss of every entry, before weighting and reduction."""
+    def entry_loss(
+        self,
+        cls_score: torch.Tensor,
+        target: torch.Tensor,
+        sample_idx: Optional[torch.Tensor],
+    ) -> torch.Tensor:
+        """The (N, C) loss of every entry, before weighting and reduction.
+
+        Args:
+            cls_score (Tensor): Logits, shape (N, C), in float32 (the
+                forward casts half-precision logits).
+            target (Tensor): Observed labels, shape (N, C), float: 1 =
+                observed positive, 0 = unannotated.
+            sample_idx (Tensor, optional): Training-set index of each
+                sample, shape (N,); None when the head does not pass it.
+
+        Returns:
+            Tensor: The loss of every entry, shape (N, C).
+        """
         raise NotImplementedError
 
-    def batch_loss(self, cls_score: torch.Tensor, target: torch.Tensor,
-                   sample_idx: Optional[torch.Tensor]):
-        """A scalar added after the reduction, or None (the default)."""
+    def batch_loss(
+        self,
+        cls_score: torch.Tensor,
+        target: torch.Tensor,
+        sample_idx: Optional[torch.Tensor],
+    ):
+        """A scalar added after the reduction, or None (the default).
+
+        Args:
+            cls_score (Tensor): Logits, shape (N, C), in float32 (the
+                forward casts half-precision logits).
+            target (Tensor): Observed labels, shape (N, C), float: 1 =
+                observed positive, 0 = unannotated.
+            sample_idx (Tensor, optional): Training-set index of each
+                sample, shape (N,); None when the head does not pass it.
+
+        Returns:
+            Tensor | None: A scalar added to the reduced entry loss (before
+            ``loss_weight``), or None for no batch-level term.
+        """
         return None
 
     # -- optional abilities, driven by the hooks -----------------------------
 
     def set_epoch(self, epoch: int, max_epochs: int) -> None:
-        """Record the 1-based ``epoch`` of ``max_epochs`` about to start."""
+        """Record the 1-based ``epoch`` of ``max_epochs`` about to start.
+
+        Args:
+            epoch (int): The 1-based epoch about to start.
+            max_epochs (int): The number of training epochs.
+        """
         self.epoch, self.max_epochs = epoch, max_epochs
 
     def init_sample_state(self, observed_labels) -> None:
         """Set up per-sample state for a training set whose observed labels
-        are ``observed_labels``: a :class:`~mmspml.datasets.SparseLabels`
-        (what the hook passes) or an N x C 0/1 matrix. No-op by default."""
+        are ``observed_labels``. No-op by default.
+
+        Args:
+            observed_labels (SparseLabels | array-like): The observed labels
+                of the whole training set: a
+                :class:`~mmspml.datasets.SparseLabels` (what the hook
+                passes) or an N x C 0/1 matrix.
+        """
 
     def step_state(self) -> None:
         """Update per-sample state after an optimizer step, from what the
@@ -105,23 +150,36 @@ class SPMLLoss(nn.Module):
     def wants_train_predictions(self) -> bool:
         """Whether the epoch that just ended needs eval-mode scores of the
         whole training set (:meth:`update_from_predictions`). False by
-        default."""
+        default.
+
+        Returns:
+            bool: True when ``TrainSetPredictionHook`` should run the pass.
+        """
         return False
 
-    def update_from_predictions(self, sample_idx: torch.Tensor,
-                                scores: torch.Tensor) -> None:
+    def update_from_predictions(
+        self, sample_idx: torch.Tensor, scores: torch.Tensor
+    ) -> None:
         """Take the training-set scores (rows ``sample_idx``, all ranks').
-        No-op by default."""
+        No-op by default.
+
+        Args:
+            sample_idx (Tensor): Training-set index of each row, shape (M,).
+            scores (Tensor): Eval-mode predicted scores (the head's
+                ``pred_score``) of those samples, shape (M, C).
+        """
 
     # -- the frame ------------------------------------------------------------
 
-    def forward(self,
-                cls_score: torch.Tensor,
-                target: torch.Tensor,
-                weight: Optional[torch.Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None,
-                sample_idx: Optional[torch.Tensor] = None) -> torch.Tensor:
+    def forward(
+        self,
+        cls_score: torch.Tensor,
+        target: torch.Tensor,
+        weight: Optional[torch.Tensor] = None,
+        avg_factor: Optional[float] = None,
+        reduction_override: Optional[str] = None,
+        sample_idx: Optional[torch.Tensor] = None,
+    ) -> torch.Tensor:
         """Compute the loss.
 
         Args:
@@ -148,7 +206,8 @@ class SPMLLoss(nn.Module):
             raise ValueError(
                 f'{type(self).__name__} keeps per-sample state and needs each '
                 "sample's index: use head=dict(type='SPMLLinearClsHead', ...) "
-                'and a SinglePositiveDataset for training.')
+                'and a SinglePositiveDataset for training.'
+            )
         # Half-precision logits (autocast) are scored in float32: bf16
         # rounds log(p) and the small p that the losses weigh.
         if cls_score.dtype in (torch.float16, torch.bfloat16):
@@ -156,24 +215,36 @@ class SPMLLoss(nn.Module):
         target = target.float()
         reduction = reduction_override or 'mean'
         loss = reduce_entry_loss(
-            self.entry_loss(cls_score, target, sample_idx), weight, reduction,
-            avg_factor)
+            self.entry_loss(cls_score, target, sample_idx),
+            weight,
+            reduction,
+            avg_factor,
+        )
         extra = self.batch_loss(cls_score, target, sample_idx)
         if extra is not None:
             if reduction == 'none':
                 raise ValueError(
                     f"{type(self).__name__}: reduction_override='none' is "
                     'not supported: the loss has a batch-level term that '
-                    "has no per-entry form. Use 'mean' or 'sum'.")
+                    "has no per-entry form. Use 'mean' or 'sum'."
+                )
             loss = loss + extra
         loss = self.loss_weight * loss
-        if self.check_finite and loss.dim() == 0 and \
-                not math.isfinite(loss.item()):
+        if (
+            self.check_finite
+            and loss.dim() == 0
+            and not math.isfinite(loss.item())
+        ):
             raise FloatingPointError(self._non_finite_message(cls_score))
         return loss
 
     def state_summary(self) -> str:
-        """What the loss looks like this epoch, for the training log."""
+        """What the loss looks like this epoch, for the training log.
+
+        Returns:
+            str: A short ``name=value`` summary; the base class gives the
+            epoch.
+        """
         return f'epoch={self.epoch}'
 
     def extra_repr(self) -> str:
@@ -181,17 +252,23 @@ class SPMLLoss(nn.Module):
 
     def _non_finite_message(self, cls_score: torch.Tensor) -> str:
         from mmengine.logging import MessageHub
+
         hub = MessageHub.get_current_instance()
         iteration = hub.get_info('iter')
         where = f'at epoch {self.epoch}' + (
-            f', iteration {iteration + 1}' if iteration is not None else '')
+            f', iteration {iteration + 1}' if iteration is not None else ''
+        )
         bad = (~torch.isfinite(cls_score)).sum().item()
-        cause = (f'{bad} of {cls_score.numel()} logits are NaN or inf, so '
-                 'the model has diverged: lower the learning rate or clip '
-                 'gradients (optim_wrapper.clip_grad=dict(max_norm=...))'
-                 if bad else
-                 'the logits are finite, so the loss itself overflowed: '
-                 'check its hyper-parameters and the targets')
-        return (f'{type(self).__name__} is not finite {where} '
-                f'({self.state_summary()}); {cause}. Training stops here; '
-                '--resume continues from the last checkpoint once fixed.')
+        cause = (
+            f'{bad} of {cls_score.numel()} logits are NaN or inf, so '
+            'the model has diverged: lower the learning rate or clip '
+            'gradients (optim_wrapper.clip_grad=dict(max_norm=...))'
+            if bad
+            else 'the logits are finite, so the loss itself overflowed: '
+            'check its hyper-parameters and the targets'
+        )
+        return (
+            f'{type(self).__name__} is not finite {where} '
+            f'({self.state_summary()}); {cause}. Training stops here; '
+            '--resume continues from the last checkpoint once fixed.'
+        )

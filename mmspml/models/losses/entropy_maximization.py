@@ -1,13 +1,17 @@
 """Entropy maximisation (EM) and EM with asymmetric pseudo-labelling (APL):
 Zhou et al., "Acknowledging the Unknown for Multi-label Learning with Single
 Positive Labels", ECCV 2022 (github.com/Correr-Zhou/SPML-AckTheUnknown)."""
+
 import torch
 from mmpretrain.registry import MODELS
 
 from .base import SPMLLoss
 from .sample_state import SampleStateMixin
-from .spml_utils import (binary_entropy, positive_cross_entropy,
-                         soft_target_cross_entropy)
+from .spml_utils import (
+    binary_entropy,
+    positive_cross_entropy,
+    soft_target_cross_entropy,
+)
 
 
 @MODELS.register_module()
@@ -30,9 +34,11 @@ class EntropyMaximizationLoss(SPMLLoss):
 
     def entry_loss(self, cls_score, target, sample_idx=None):
         entropy = binary_entropy(torch.sigmoid(cls_score), self.eps)
-        return torch.where(target == 1,
-                           positive_cross_entropy(cls_score, self.eps),
-                           -self.alpha * entropy)
+        return torch.where(
+            target == 1,
+            positive_cross_entropy(cls_score, self.eps),
+            -self.alpha * entropy,
+        )
 
 
 @MODELS.register_module()
@@ -61,12 +67,19 @@ class EMAPLLoss(SampleStateMixin, EntropyMaximizationLoss):
         **kwargs: ``loss_weight``, ``check_finite``, ``state_device``
             (:class:`SampleStateMixin`).
     """
+
     needs_epoch = True
     state_names = ('observed', 'pseudo')
 
-    def __init__(self, alpha: float = 0.1, beta: float = 0.9,
-                 warmup_epoch: int = 5, neg_proportion: float = 0.9,
-                 eps: float = 1e-5, **kwargs):
+    def __init__(
+        self,
+        alpha: float = 0.1,
+        beta: float = 0.9,
+        warmup_epoch: int = 5,
+        neg_proportion: float = 0.9,
+        eps: float = 1e-5,
+        **kwargs,
+    ):
         super().__init__(alpha=alpha, eps=eps, **kwargs)
         self.beta = beta
         self.warmup_epoch = warmup_epoch
@@ -75,7 +88,8 @@ class EMAPLLoss(SampleStateMixin, EntropyMaximizationLoss):
     def new_state(self, observed):
         return dict(
             observed=observed.clone(),
-            pseudo=torch.full(observed.shape, float('nan')))
+            pseudo=torch.full(observed.shape, float('nan')),
+        )
 
     def entry_loss(self, cls_score, target, sample_idx=None):
         loss = super().entry_loss(cls_score, target)
@@ -84,16 +98,21 @@ class EMAPLLoss(SampleStateMixin, EntropyMaximizationLoss):
         pseudo = self.state_rows('pseudo', sample_idx, cls_score.device)
         has_pseudo = ~torch.isnan(pseudo) & (target == 0)
         pseudo_term = self.beta * soft_target_cross_entropy(
-            cls_score, torch.nan_to_num(pseudo), self.eps)
+            cls_score, torch.nan_to_num(pseudo), self.eps
+        )
         return torch.where(has_pseudo, pseudo_term, loss)
 
     def wants_train_predictions(self) -> bool:
         """Whether the epoch that just ended assigns pseudo-labels."""
-        return (self.epoch is not None and self.max_epochs is not None
-                and self.warmup_epoch <= self.epoch < self.max_epochs)
+        return (
+            self.epoch is not None
+            and self.max_epochs is not None
+            and self.warmup_epoch <= self.epoch < self.max_epochs
+        )
 
-    def update_from_predictions(self, sample_idx: torch.Tensor,
-                                scores: torch.Tensor) -> None:
+    def update_from_predictions(
+        self, sample_idx: torch.Tensor, scores: torch.Tensor
+    ) -> None:
         """Assign this epoch's pseudo-labels from the training-set
         predictions ``scores`` (rows of ``sample_idx``, all ranks')."""
         state = self.state_on(scores.device)
@@ -101,10 +120,18 @@ class EMAPLLoss(SampleStateMixin, EntropyMaximizationLoss):
         prob = torch.full_like(state['pseudo'], float('nan'))
         prob[sample_idx] = scores.float()
         unannotated = state['observed'] == 0
-        candidates = unannotated & torch.isnan(state['pseudo']) & \
-            ~torch.isnan(prob)
-        per_class = (self.neg_proportion * unannotated.sum(dim=0).double() /
-                     (self.max_epochs - self.warmup_epoch)).floor().long()
+        candidates = (
+            unannotated & torch.isnan(state['pseudo']) & ~torch.isnan(prob)
+        )
+        per_class = (
+            (
+                self.neg_proportion
+                * unannotated.sum(dim=0).double()
+                / (self.max_epochs - self.warmup_epoch)
+            )
+            .floor()
+            .long()
+        )
         ranked = torch.where(candidates, prob, torch.full_like(prob, 2.0))
         order = ranked.argsort(dim=0, stable=True)
         for c in range(prob.shape[1]):
@@ -113,6 +140,9 @@ class EMAPLLoss(SampleStateMixin, EntropyMaximizationLoss):
             state['pseudo'][rows, c] = prob[rows, c]
 
     def state_summary(self) -> str:
-        labelled = (~torch.isnan(self.state['pseudo'])).sum().item() \
-            if self.state else 0
+        labelled = (
+            (~torch.isnan(self.state['pseudo'])).sum().item()
+            if self.state
+            else 0
+        )
         return f'epoch={self.epoch}, pseudo-labelled entries={labelled}'

@@ -3,6 +3,7 @@
 Chen et al., "Boosting Single Positive Multi-label Classification with
 Generalized Robust Loss", IJCAI 2024 (https://arxiv.org/abs/2405.03501).
 """
+
 from typing import Sequence
 
 import torch
@@ -41,18 +42,20 @@ def reweight(prob: torch.Tensor, mu: float, sigma: float) -> torch.Tensor:
     Returns:
         Tensor: v(p), the shape of ``prob``.
     """
-    return torch.exp(-(prob - mu)**2 / (2 * sigma**2))
+    return torch.exp(-((prob - mu) ** 2) / (2 * sigma**2))
 
 
-def gr_loss(cls_score: torch.Tensor,
-            target: torch.Tensor,
-            w: float,
-            b: float,
-            mu: float,
-            sigma: float,
-            q_pos: float = 0.01,
-            q_neg: float = 1.0,
-            pos_eps: float = 1e-7) -> torch.Tensor:
+def gr_loss(
+    cls_score: torch.Tensor,
+    target: torch.Tensor,
+    w: float,
+    b: float,
+    mu: float,
+    sigma: float,
+    q_pos: float = 0.01,
+    q_neg: float = 1.0,
+    pos_eps: float = 1e-7,
+) -> torch.Tensor:
     """Element-wise GR loss (no reduction).
 
     ``k`` and ``v`` are computed on detached probabilities, so the gradient
@@ -82,7 +85,8 @@ def gr_loss(cls_score: torch.Tensor,
         weight=reweight(prob, mu, sigma),
         q_pos=q_pos,
         q_neg=q_neg,
-        pos_eps=pos_eps)
+        pos_eps=pos_eps,
+    )
 
 
 def _interpolate(start: float, end: float, frac: float) -> float:
@@ -132,32 +136,41 @@ class GRLoss(SPMLLoss):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         check_finite (bool): See :class:`SPMLLoss`. Defaults to False.
     """
+
     needs_epoch = True
 
-    def __init__(self,
-                 beta: Sequence[float] = (0., 2., -2., -2.),
-                 alpha: Sequence[float] = (0.5, 2., 0.8, 0.5),
-                 q_pos: float = 0.01,
-                 q_neg: float = 1.0,
-                 pos_eps: float = 1e-7,
-                 linear_init: int = 0,
-                 schedule: str = 'reference',
-                 loss_weight: float = 1.0,
-                 check_finite: bool = False):
+    def __init__(
+        self,
+        beta: Sequence[float] = (0.0, 2.0, -2.0, -2.0),
+        alpha: Sequence[float] = (0.5, 2.0, 0.8, 0.5),
+        q_pos: float = 0.01,
+        q_neg: float = 1.0,
+        pos_eps: float = 1e-7,
+        linear_init: int = 0,
+        schedule: str = 'reference',
+        loss_weight: float = 1.0,
+        check_finite: bool = False,
+    ):
         super().__init__(loss_weight, check_finite)
         if len(beta) != 4 or len(alpha) != 4:
-            raise ValueError('GRLoss: beta must be [w0, wT, b0, bT] and alpha '
-                             f'[mu0, sigma0, muT, sigmaT]; got beta={beta}, '
-                             f'alpha={alpha}')
+            raise ValueError(
+                'GRLoss: beta must be [w0, wT, b0, bT] and alpha '
+                f'[mu0, sigma0, muT, sigmaT]; got beta={beta}, '
+                f'alpha={alpha}'
+            )
         if schedule not in ('reference', 'exact'):
-            raise ValueError("GRLoss: schedule must be 'reference' or "
-                             f"'exact', got {schedule!r}")
+            raise ValueError(
+                "GRLoss: schedule must be 'reference' or "
+                f"'exact', got {schedule!r}"
+            )
         if min(alpha[1], alpha[3]) <= 0:
-            raise ValueError(f'GRLoss: sigma0 and sigmaT must be > 0, got '
-                             f'alpha={alpha}')
+            raise ValueError(
+                f'GRLoss: sigma0 and sigmaT must be > 0, got alpha={alpha}'
+            )
         if q_pos < 0 or q_neg < 0:
-            raise ValueError(f'GRLoss: q_pos and q_neg must be >= 0, got '
-                             f'{q_pos}, {q_neg}')
+            raise ValueError(
+                f'GRLoss: q_pos and q_neg must be >= 0, got {q_pos}, {q_neg}'
+            )
         self.beta = [float(x) for x in beta]
         self.alpha = [float(x) for x in alpha]
         self.q_pos = float(q_pos)
@@ -170,11 +183,30 @@ class GRLoss(SPMLLoss):
 
     def schedule_fractions(self, epoch: int, max_epochs: int):
         """Fractions of the way from start to end values for (beta, alpha)
-        at the 1-based ``epoch`` of ``max_epochs`` (``docs/gr_loss.md``)."""
+        at the 1-based ``epoch`` of ``max_epochs`` (``docs/gr_loss.md``).
+
+        Both are 0 during the ``linear_init`` warm-up epochs. With the
+        ``'exact'`` schedule both reach 1 at the last epoch; with
+        ``'reference'`` alpha's does, and beta's stays one epoch behind.
+
+        Args:
+            epoch (int): The 1-based epoch about to start.
+            max_epochs (int): The number of training epochs, warm-up
+                included.
+
+        Returns:
+            tuple[float, float]: The fractions of beta (k's ``w`` and ``b``)
+            and of alpha (v's ``mu`` and ``sigma``), each in [0, 1].
+
+        Raises:
+            ValueError: ``max_epochs`` does not exceed ``linear_init``.
+        """
         n = self.linear_init
         if max_epochs <= n:
-            raise ValueError(f'GRLoss: max_epochs ({max_epochs}) must exceed '
-                             f'linear_init ({n})')
+            raise ValueError(
+                f'GRLoss: max_epochs ({max_epochs}) must exceed '
+                f'linear_init ({n})'
+            )
         if self.schedule == 'reference':
             frac_beta = max(epoch - n - 1, 0) / (max_epochs - n)
             frac_alpha = max(epoch - n, 0) / (max_epochs - n)
@@ -217,14 +249,27 @@ class GRLoss(SPMLLoss):
         return reweight(prob, self.mu, self.sigma)
 
     def entry_loss(self, cls_score, target, sample_idx=None):
-        return gr_loss(cls_score, target, self.w, self.b, self.mu, self.sigma,
-                       self.q_pos, self.q_neg, self.pos_eps)
+        return gr_loss(
+            cls_score,
+            target,
+            self.w,
+            self.b,
+            self.mu,
+            self.sigma,
+            self.q_pos,
+            self.q_neg,
+            self.pos_eps,
+        )
 
     def state_summary(self) -> str:
-        return (f'epoch={self.epoch}, w={self.w:.4f}, b={self.b:.4f}, '
-                f'mu={self.mu:.4f}, sigma={self.sigma:.4f}')
+        return (
+            f'epoch={self.epoch}, w={self.w:.4f}, b={self.b:.4f}, '
+            f'mu={self.mu:.4f}, sigma={self.sigma:.4f}'
+        )
 
     def extra_repr(self) -> str:
-        return (f'beta={self.beta}, alpha={self.alpha}, q_pos={self.q_pos}, '
-                f'q_neg={self.q_neg}, linear_init={self.linear_init}, '
-                f'schedule={self.schedule!r}, {self.state_summary()}')
+        return (
+            f'beta={self.beta}, alpha={self.alpha}, q_pos={self.q_pos}, '
+            f'q_neg={self.q_neg}, linear_init={self.linear_init}, '
+            f'schedule={self.schedule!r}, {self.state_summary()}'
+        )

@@ -1,6 +1,7 @@
 """Losses robust to missing labels by their shape: Hill and SPLC (Zhang et
 al., "Simple and Robust Loss Design for Multi-Label Learning with Missing
 Labels", 2021; github.com/xinyu1205/robust-loss-mlml)."""
+
 import torch
 from mmpretrain.registry import MODELS
 
@@ -30,8 +31,11 @@ class HillLoss(SPMLLoss):
 
     def entry_loss(self, cls_score, target, sample_idx=None):
         prob = torch.sigmoid(cls_score)
-        return torch.where(target == 1, positive_cross_entropy(cls_score),
-                           (self.lamb - prob) * prob**2)
+        return torch.where(
+            target == 1,
+            positive_cross_entropy(cls_score),
+            (self.lamb - prob) * prob**2,
+        )
 
 
 @MODELS.register_module()
@@ -56,10 +60,17 @@ class SPLCLoss(SPMLLoss):
             the GR paper compares with). Defaults to 0.
         **kwargs: ``loss_weight``, ``check_finite``.
     """
+
     needs_epoch = True
 
-    def __init__(self, tau: float = 0.6, gamma: float = 2.0,
-                 change_epoch: int = 2, margin: float = 0.0, **kwargs):
+    def __init__(
+        self,
+        tau: float = 0.6,
+        gamma: float = 2.0,
+        change_epoch: int = 2,
+        margin: float = 0.0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.tau = tau
         self.gamma = gamma
@@ -68,7 +79,19 @@ class SPLCLoss(SPMLLoss):
 
     def corrected_target(self, score, target):
         """The observed labels plus this step's confident corrections, for
-        the (already margin-shifted) logits ``score``."""
+        the (already margin-shifted) logits ``score``.
+
+        Args:
+            score (Tensor): Logits, shape (N, C), with the margin already
+                subtracted on the observed positives.
+            target (Tensor): Observed labels, shape (N, C): 1 = observed
+                positive, 0 = unannotated.
+
+        Returns:
+            Tensor: ``target`` with every entry of ``p > tau`` set to 1;
+            ``target`` itself before epoch ``change_epoch`` (or while the
+            epoch is unset).
+        """
         if self.epoch is None or self.epoch < self.change_epoch:
             return target
         confident = torch.sigmoid(score.detach()) > self.tau
@@ -78,6 +101,6 @@ class SPLCLoss(SPMLLoss):
         score = torch.where(target == 1, cls_score - self.margin, cls_score)
         target = self.corrected_target(score, target)
         prob = torch.sigmoid(score)
-        positive = (1 - prob)**self.gamma * positive_cross_entropy(score)
+        positive = (1 - prob) ** self.gamma * positive_cross_entropy(score)
         negative = prob**self.gamma * negative_cross_entropy(score)
         return torch.where(target == 1, positive, negative)

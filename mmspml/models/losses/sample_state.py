@@ -9,6 +9,7 @@ on ``--resume`` through ``set_extra_state``, but DDP never broadcasts it and
 because each change is gathered from all ranks and applied everywhere in
 the same order.
 """
+
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
@@ -20,7 +21,16 @@ STATE_KEY = 'sample_state'
 
 def dense_observed(observed_labels) -> torch.Tensor:
     """The N x C float tensor of observed positives, from a dense matrix or
-    a :class:`~mmspml.datasets.SparseLabels` (built without a dense copy)."""
+    a :class:`~mmspml.datasets.SparseLabels` (built without a dense copy).
+
+    Args:
+        observed_labels (SparseLabels | array-like): The training set's
+            observed labels: a :class:`~mmspml.datasets.SparseLabels` (its
+            observed negatives, if any, stay 0) or an N x C 0/1 matrix.
+
+    Returns:
+        Tensor: N x C float32, 1 at every observed positive, 0 elsewhere.
+    """
     if hasattr(observed_labels, 'indptr'):
         labels = observed_labels
         dense = torch.zeros(labels.shape, dtype=torch.float32)
@@ -57,21 +67,30 @@ class SampleStateMixin:
     Args:
         state_device (str, optional): ``'cpu'`` keeps the state in host
             memory; None keeps it with the logits. Defaults to None.
+        **kwargs: The other arguments of the loss, passed on to the next
+            base (the :class:`~mmspml.models.losses.SPMLLoss` subclass).
+
+    Raises:
+        ValueError: ``state_device`` is neither None nor ``'cpu'``.
     """
+
     requires_index = True
     state_names: Tuple[str, ...] = ()
 
     def __init__(self, state_device: Optional[str] = None, **kwargs):
         if state_device not in (None, 'cpu'):
-            raise ValueError(f"{type(self).__name__}: state_device must be "
-                             f"None or 'cpu', got {state_device!r}")
+            raise ValueError(
+                f'{type(self).__name__}: state_device must be '
+                f"None or 'cpu', got {state_device!r}"
+            )
         super().__init__(**kwargs)
         self.state_device = state_device
         self._sample_state: Dict[str, torch.Tensor] = {}
         self.register_load_state_dict_pre_hook(_state_from_buffers)
 
-    def state_rows(self, name: str, sample_idx: torch.Tensor,
-                   device) -> torch.Tensor:
+    def state_rows(
+        self, name: str, sample_idx: torch.Tensor, device
+    ) -> torch.Tensor:
         """Rows of one state tensor.
 
         Args:
@@ -119,11 +138,16 @@ class SampleStateMixin:
         observed = dense_observed(observed_labels)
         fresh = self.new_state(observed)
         if self._sample_state:
-            self._check_shapes(self._sample_state, 'the checkpoint', fresh,
-                               'this training set')
+            self._check_shapes(
+                self._sample_state,
+                'the checkpoint',
+                fresh,
+                'this training set',
+            )
             return
         self._sample_state = {
-            name: fresh[name].float() for name in self.state_names}
+            name: fresh[name].float() for name in self.state_names
+        }
 
     @property
     def state(self) -> Dict[str, torch.Tensor]:
@@ -146,15 +170,17 @@ class SampleStateMixin:
         if not self._sample_state:
             raise RuntimeError(
                 f'{type(self).__name__}: per-sample state not set up; '
-                'training must run with a LossSampleStateHook (mmspml\'s '
-                'default runtime has it as default_hooks.spml_sample_state).')
+                "training must run with a LossSampleStateHook (mmspml's "
+                'default runtime has it as default_hooks.spml_sample_state).'
+            )
         if device is not None and self.state_device is None:
             device = torch.device(device)
             first = next(iter(self._sample_state.values()))
             if first.device != device:
                 self._sample_state = {
                     name: value.to(device)
-                    for name, value in self._sample_state.items()}
+                    for name, value in self._sample_state.items()
+                }
         return self._sample_state
 
     def get_extra_state(self) -> Dict[str, Any]:
@@ -183,20 +209,27 @@ class SampleStateMixin:
             return  # saved before the state was set up
         saved = state.get(STATE_KEY) if isinstance(state, dict) else None
         if not isinstance(saved, dict) or not all(
-                isinstance(v, torch.Tensor) for v in saved.values()):
+            isinstance(v, torch.Tensor) for v in saved.values()
+        ):
             raise ValueError(
-                f'{type(self).__name__}: the checkpoint\'s extra state must '
+                f"{type(self).__name__}: the checkpoint's extra state must "
                 f"be {{'{STATE_KEY}': {{name: tensor}}}}, got "
-                f'{str(state)[:80]}')
+                f'{str(state)[:80]}'
+            )
         if not saved:
             return  # saved before the state was set up
         if set(saved) != set(self.state_names):
             raise ValueError(
                 f'{type(self).__name__}: the checkpoint holds the loss state '
-                f'{sorted(saved)}, expected {sorted(self.state_names)}.')
+                f'{sorted(saved)}, expected {sorted(self.state_names)}.'
+            )
         if self._sample_state:
-            self._check_shapes(saved, 'the checkpoint', self._sample_state,
-                               'this training set')
+            self._check_shapes(
+                saved,
+                'the checkpoint',
+                self._sample_state,
+                'this training set',
+            )
             for name, value in saved.items():
                 self._sample_state[name].copy_(value)
         else:
@@ -204,21 +237,25 @@ class SampleStateMixin:
             # up: keep a copy (the checkpoint dict may be reused).
             self._sample_state = {
                 name: saved[name].detach().to(torch.float32, copy=True)
-                for name in self.state_names}
+                for name in self.state_names
+            }
         if self.state_device is not None:
             self._sample_state = {
                 name: value.to(self.state_device)
-                for name, value in self._sample_state.items()}
+                for name, value in self._sample_state.items()
+            }
 
-    def _check_shapes(self, have: dict, have_from: str, want: dict,
-                      want_from: str) -> None:
+    def _check_shapes(
+        self, have: dict, have_from: str, want: dict, want_from: str
+    ) -> None:
         for name in self.state_names:
             a, b = tuple(have[name].shape), tuple(want[name].shape)
             if a != b:
                 raise ValueError(
                     f'{type(self).__name__}: the loss state {name!r} has '
                     f'shape {a} in {have_from} but {b} in {want_from}; was '
-                    'the checkpoint saved for another dataset?')
+                    'the checkpoint saved for another dataset?'
+                )
 
 
 def _state_from_buffers(module, state_dict, prefix, *args) -> None:
@@ -231,6 +268,8 @@ def _state_from_buffers(module, state_dict, prefix, *args) -> None:
         missing = sorted(set(module.state_names) - set(names))
         raise ValueError(
             f'{type(module).__name__}: the checkpoint holds only part of '
-            f'the loss state (missing {missing}).')
+            f'the loss state (missing {missing}).'
+        )
     state_dict[prefix + '_extra_state'] = {
-        STATE_KEY: {n: state_dict.pop(prefix + n) for n in names}}
+        STATE_KEY: {n: state_dict.pop(prefix + n) for n in names}
+    }

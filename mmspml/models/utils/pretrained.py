@@ -7,6 +7,7 @@ residual BatchNorms after the load), so a custom initialiser type cannot
 carry the hint. The runner wraps weight initialisation in
 :func:`pretrained_hint` instead.
 """
+
 import contextlib
 from typing import List, Tuple
 
@@ -15,7 +16,17 @@ import torch.nn as nn
 
 def pretrained_checkpoints(model: nn.Module) -> List[Tuple[str, str]]:
     """``(module name, checkpoint)`` of every ``Pretrained`` init_cfg in
-    ``model``."""
+    ``model``.
+
+    Args:
+        model (nn.Module): The model; every sub-module's ``init_cfg`` (a
+            dict or a list of dicts) is read.
+
+    Returns:
+        list[tuple[str, str]]: The module's name (``'model'`` for the model
+        itself) and the ``checkpoint`` of its ``Pretrained`` init_cfg, in
+        module order.
+    """
     found = []
     for name, module in model.named_modules():
         cfgs = getattr(module, 'init_cfg', None)
@@ -29,10 +40,30 @@ def pretrained_checkpoints(model: nn.Module) -> List[Tuple[str, str]]:
 def pretrained_hint(model: nn.Module):
     """Re-raise a failure inside the block (``model.init_weights()``) with
     the checkpoints the model loads and how to use local copies, when the
-    model loads any."""
-    from mmspml.engine.runner.checkpoint import (SAFE_PREFIX, TRUSTED_PREFIX,
-                                                 CheckpointError,
-                                                 UnsafeCheckpointError)
+    model loads any.
+
+    A failure of a model without ``Pretrained`` init_cfg is re-raised as
+    it is.
+
+    Args:
+        model (nn.Module): The model whose weights the block initialises.
+
+    Yields:
+        None: The block runs once.
+
+    Raises:
+        CheckpointError: The block raised one (the same type, with the
+            checkpoints named and, for an unsafe one, how to opt in).
+        RuntimeError: The block raised any other error, with the
+            checkpoints named and how to use a local file.
+    """
+    from mmspml.engine.runner.checkpoint import (
+        SAFE_PREFIX,
+        TRUSTED_PREFIX,
+        CheckpointError,
+        UnsafeCheckpointError,
+    )
+
     try:
         yield
     except Exception as err:
@@ -42,15 +73,20 @@ def pretrained_hint(model: nn.Module):
         listed = ', '.join(
             f'{ckpt.replace(SAFE_PREFIX, "", 1)!r} '
             f'(model.{name}.init_cfg.checkpoint)'
-            for name, ckpt in checkpoints)
+            for name, ckpt in checkpoints
+        )
         if isinstance(err, CheckpointError):
-            hint = (' For init_cfg Pretrained the opt-in is the prefix: '
-                    '--cfg-options model.<module>.init_cfg.checkpoint='
-                    f'{TRUSTED_PREFIX}<file>.'
-                    if isinstance(err, UnsafeCheckpointError) else '')
+            hint = (
+                ' For init_cfg Pretrained the opt-in is the prefix: '
+                '--cfg-options model.<module>.init_cfg.checkpoint='
+                f'{TRUSTED_PREFIX}<file>.'
+                if isinstance(err, UnsafeCheckpointError)
+                else ''
+            )
             raise type(err)(
                 f'Could not initialise the model from pretrained weights '
-                f'{listed}: {err}{hint}') from None
+                f'{listed}: {err}{hint}'
+            ) from None
         raise RuntimeError(
             f'Could not initialise the model from pretrained weights '
             f'{listed}: {type(err).__name__}: {err}. Without internet '
@@ -58,4 +94,5 @@ def pretrained_hint(model: nn.Module):
             'resnet50-0676ba61.pth, the V1 ImageNet weights) and either put '
             'it in ~/.cache/torch/hub/checkpoints/ or point the config at '
             'it, e.g. --cfg-options '
-            'model.backbone.init_cfg.checkpoint=/path/to/file.pth') from err
+            'model.backbone.init_cfg.checkpoint=/path/to/file.pth'
+        ) from err

@@ -27,21 +27,44 @@ explicit opt-in per call: ``trust=True``, ``--trust-checkpoint`` of the
 tools, ``trust_checkpoint = True`` in a config, or ``trusted://`` for an
 ``init_cfg=dict(type='Pretrained')`` of a config.
 """
+
 from .errors import CheckpointError, UnsafeCheckpointError
 from .layout import check_checkpoint_layout, check_resume_state
-from .load import (SAFE_PREFIX, TRUSTED_PREFIX, load_checkpoint_file,
-                   route_pretrained_through_safe_loading,
-                   save_plain_checkpoint)
-from .plain import (FORMAT_KEY, FORMAT_VERSION, TYPE_KEY, plain_checkpoint,
-                    restore_checkpoint, to_plain)
+from .load import (
+    SAFE_PREFIX,
+    TRUSTED_PREFIX,
+    load_checkpoint_file,
+    route_pretrained_through_safe_loading,
+    save_plain_checkpoint,
+)
+from .plain import (
+    FORMAT_KEY,
+    FORMAT_VERSION,
+    TYPE_KEY,
+    plain_checkpoint,
+    restore_checkpoint,
+    to_plain,
+)
 from .validate import MAX_DEPTH, check_plain
 from .weights import load_checkpoint_checked
 
 __all__ = [
-    'CheckpointError', 'UnsafeCheckpointError', 'check_checkpoint_layout',
-    'check_resume_state', 'load_checkpoint_file', 'save_plain_checkpoint',
-    'route_pretrained_through_safe_loading', 'plain_checkpoint',
-    'restore_checkpoint', 'to_plain', 'check_plain', 'FORMAT_KEY',
-    'FORMAT_VERSION', 'TYPE_KEY', 'SAFE_PREFIX', 'TRUSTED_PREFIX',
-    'MAX_DEPTH', 'load_checkpoint_checked'
+    'CheckpointError',
+    'UnsafeCheckpointError',
+    'check_checkpoint_layout',
+    'check_resume_state',
+    'load_checkpoint_file',
+    'save_plain_checkpoint',
+    'route_pretrained_through_safe_loading',
+    'plain_checkpoint',
+    'restore_checkpoint',
+    'to_plain',
+    'check_plain',
+    'FORMAT_KEY',
+    'FORMAT_VERSION',
+    'TYPE_KEY',
+    'SAFE_PREFIX',
+    'TRUSTED_PREFIX',
+    'MAX_DEPTH',
+    'load_checkpoint_checked',
 ]

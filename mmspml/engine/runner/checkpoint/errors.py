@@ -1,4 +1,5 @@
 """The errors of checkpoint loading, and the two ways out they name."""
+
 import os.path as osp
 import pickle
 
@@ -15,7 +16,16 @@ class UnsafeCheckpointError(CheckpointError, pickle.UnpicklingError):
 
 
 def ways_out(filename: str) -> str:
-    """How to load a file that safe loading refuses, if it is trusted."""
+    """How to load a file that safe loading refuses, if it is trusted.
+
+    Args:
+        filename (str): The refused checkpoint.
+
+    Returns:
+        str: The sentence naming both ways out, for the end of an error:
+        converting the file once with ``tools/convert_checkpoint.py``, or
+        loading it with ``--trust-checkpoint``.
+    """
     stem = osp.splitext(osp.basename(str(filename)))[0]
     return (
         'If the file comes from a source you trust (loading it this way '
@@ -24,4 +34,5 @@ def ways_out(filename: str) -> str:
         'it with --trust-checkpoint (tools/train.py, test.py, predict.py, '
         'deployment/export_onnx.py; the config key trust_checkpoint=True; '
         "for init_cfg Pretrained: checkpoint='trusted://"
-        f"{filename}').")
+        f"{filename}')."
+    )

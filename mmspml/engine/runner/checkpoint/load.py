@@ -1,5 +1,6 @@
 """The one checkpoint reader every entry point uses, and the ``safe://`` /
 ``trusted://`` prefixes registered in MMEngine's ``CheckpointLoader``."""
+
 import io
 import os
 import os.path as osp
@@ -11,8 +12,13 @@ import torch
 from mmengine.runner import CheckpointLoader
 
 from mmspml.utils.fileio import write_atomically
-from .errors import CheckpointError, UnsafeCheckpointError, first_line, \
-    ways_out
+
+from .errors import (
+    CheckpointError,
+    UnsafeCheckpointError,
+    first_line,
+    ways_out,
+)
 from .layout import check_checkpoint_layout
 from .plain import plain_checkpoint, restore_checkpoint
 from .scan import check_pickle_depth, check_zip_members
@@ -25,8 +31,10 @@ TRUSTED_PREFIX = 'trusted://'
 # it with load_checkpoint_file (its own loader unpickles downloads fully).
 SAFE_PREFIX = 'safe://'
 # Downloads, resolved as MMEngine resolves them, then read like local files.
-_DOWNLOAD = re.compile(r'^(https?|torchvision|modelzoo|open-mmlab|openmmlab)'
-                       r'://')
+_DOWNLOAD = re.compile(
+    r'^(https?|torchvision|modelzoo|open-mmlab|openmmlab)'
+    r'://'
+)
 # Remote file backends whose MMEngine loaders call torch.load with its
 # default, weights_only=True.
 _REMOTE = ('s3://', 'petrel://', 'pavi://')
@@ -36,6 +44,7 @@ def _download_url(filename: str) -> str:
     """The http(s) URL of a ``torchvision://``, ``modelzoo://``,
     ``open-mmlab://`` or http(s) checkpoint, as MMEngine resolves them."""
     from mmengine.runner import checkpoint as mmengine_checkpoint
+
     scheme, name = filename.split('://', 1)
     if scheme in ('http', 'https'):
         return filename
@@ -43,14 +52,13 @@ def _download_url(filename: str) -> str:
         urls = mmengine_checkpoint.get_torchvision_models()
     else:
         urls = mmengine_checkpoint.get_external_models()
-        name = mmengine_checkpoint.get_deprecated_model_names().get(
-            name, name)
+        name = mmengine_checkpoint.get_deprecated_model_names().get(name, name)
     url = urls.get(name)
-    if not isinstance(url, str) or not url.startswith(
-            ('http://', 'https://')):
+    if not isinstance(url, str) or not url.startswith(('http://', 'https://')):
         raise CheckpointError(
             f'{filename}: {scheme}:// does not name a downloadable model '
-            f'{name!r}; give the file or its URL.')
+            f'{name!r}; give the file or its URL.'
+        )
     return url
 
 
@@ -58,6 +66,7 @@ def _downloaded(filename: str) -> str:
     """The local copy of a download (torch.hub's cache, where MMEngine
     keeps it too), fetched first if it is not there."""
     from urllib.parse import urlparse
+
     url = _download_url(filename)
     cache = osp.join(torch.hub.get_dir(), 'checkpoints')
     os.makedirs(cache, exist_ok=True)
@@ -75,38 +84,47 @@ def _read(filename: str, map_location, weights_only: bool):
         if not weights_only:
             raise CheckpointError(
                 f'{filename}: trusted loading reads local files and '
-                'http(s) URLs; copy the file to a local path.')
+                'http(s) URLs; copy the file to a local path.'
+            )
         return CheckpointLoader.load_checkpoint(filename, map_location), None
     elif '://' in filename:
         raise CheckpointError(
             f'{filename}: safe loading reads local files, http(s), '
             'torchvision://, open-mmlab:// and s3:// / petrel:// / pavi:// '
             f'paths, not {filename.split("://")[0]}://; give the file or its '
-            'URL.')
+            'URL.'
+        )
     if not osp.isfile(filename):
         raise FileNotFoundError(
-            f'checkpoint {filename!r} not found' +
-            (' (it is a folder)' if osp.isdir(filename) else ''))
+            f'checkpoint {filename!r} not found'
+            + (' (it is a folder)' if osp.isdir(filename) else '')
+        )
     size = osp.getsize(filename)
     if size == 0:
-        raise CheckpointError(f'{filename}: the file is empty (0 bytes); a '
-                              'write was interrupted or the copy failed.')
+        raise CheckpointError(
+            f'{filename}: the file is empty (0 bytes); a '
+            'write was interrupted or the copy failed.'
+        )
     if weights_only:
         check_zip_members(filename)
         check_pickle_depth(filename)
-    return torch.load(filename, map_location=map_location,
-                      weights_only=weights_only), size
+    return torch.load(
+        filename, map_location=map_location, weights_only=weights_only
+    ), size
 
 
 def _refused_type(message: str):
-    found = (re.search(r'GLOBAL ([\w.]+)', message)
-             or re.search(r"but got <class '([\w.]+)'>", message))
+    found = re.search(r'GLOBAL ([\w.]+)', message) or re.search(
+        r"but got <class '([\w.]+)'>", message
+    )
     return found.group(1) if found else None
 
 
-def load_checkpoint_file(filename: Union[str, os.PathLike],
-                         map_location: Union[str, Callable, None] = 'cpu',
-                         trust: bool = False) -> Any:
+def load_checkpoint_file(
+    filename: Union[str, os.PathLike],
+    map_location: Union[str, Callable, None] = 'cpu',
+    trust: bool = False,
+) -> Any:
     """Load a checkpoint without running code from it.
 
     Local files, http(s) URLs, ``torchvision://`` and ``open-mmlab://``
@@ -140,13 +158,15 @@ def load_checkpoint_file(filename: Union[str, os.PathLike],
     if filename.startswith(TRUSTED_PREFIX):
         raise CheckpointError(
             f'{filename}: the trusted:// prefix is for init_cfg '
-            "Pretrained in a config; for this file use --trust-checkpoint "
-            '(trust_checkpoint=True).')
+            'Pretrained in a config; for this file use --trust-checkpoint '
+            '(trust_checkpoint=True).'
+        )
     if filename.startswith(SAFE_PREFIX):
-        filename = filename[len(SAFE_PREFIX):]
+        filename = filename[len(SAFE_PREFIX) :]
     try:
-        checkpoint, size = _read(filename, map_location,
-                                 weights_only=not trust)
+        checkpoint, size = _read(
+            filename, map_location, weights_only=not trust
+        )
     except (FileNotFoundError, CheckpointError):
         raise
     except pickle.UnpicklingError as err:
@@ -159,16 +179,19 @@ def load_checkpoint_file(filename: Union[str, os.PathLike],
                 'checkpoint mmspml writes holds only tensors, numbers, '
                 'strings and containers; files written by plain MMEngine or '
                 'an older mmspml hold numpy and HistoryBuffer objects. '
-                + ways_out(filename)) from None
+                + ways_out(filename)
+            ) from None
         detail = message.split('WeightsUnpickler error:', 1)[-1]
         raise CheckpointError(
             f'{filename}: not a loadable checkpoint (truncated, corrupt or '
-            f'crafted): the unpickler says {first_line(detail)!r}') from None
+            f'crafted): the unpickler says {first_line(detail)!r}'
+        ) from None
     except Exception as err:  # noqa: B902 (any failure of a bad file)
         raise CheckpointError(
             f'{filename}: not a loadable checkpoint (truncated, corrupt or '
             f'not a PyTorch file): {type(err).__name__}: '
-            f'{first_line(str(err))}') from None
+            f'{first_line(str(err))}'
+        ) from None
     if not trust:
         check_plain(checkpoint, filename)
     return restore_checkpoint(checkpoint, filename, max_bytes=size)
@@ -176,7 +199,17 @@ def load_checkpoint_file(filename: Union[str, os.PathLike],
 
 def save_plain_checkpoint(checkpoint: dict, path: str) -> None:
     """Write ``checkpoint`` in mmspml's plain format (what
-    ``tools/convert_checkpoint.py`` does to a trusted old file)."""
+    ``tools/convert_checkpoint.py`` does to a trusted old file).
+
+    Args:
+        checkpoint (dict): The loaded checkpoint.
+        path (str): The file to write; it is replaced atomically, so an
+            interrupted write leaves no half-written file.
+
+    Raises:
+        TypeError: An object of the checkpoint has no plain form
+            (:func:`~.plain.to_plain`).
+    """
     buffer = io.BytesIO()
     torch.save(plain_checkpoint(checkpoint), buffer)
     write_atomically(path, buffer.getvalue())
@@ -193,8 +226,9 @@ def _load_from_prefixed(filename: str, map_location=None):
 
 
 # MMEngine's public extension point: two new prefixes, nothing replaced.
-CheckpointLoader.register_scheme(prefixes=(SAFE_PREFIX, TRUSTED_PREFIX),
-                                 loader=_load_from_prefixed)
+CheckpointLoader.register_scheme(
+    prefixes=(SAFE_PREFIX, TRUSTED_PREFIX), loader=_load_from_prefixed
+)
 
 
 def route_pretrained_through_safe_loading(model: torch.nn.Module) -> list:
@@ -204,6 +238,10 @@ def route_pretrained_through_safe_loading(model: torch.nn.Module) -> list:
     unpickling, and so loads ``mmcls://`` names). ``trusted://`` paths and
     remote backends (``s3://``, ``petrel://``, ``pavi://``: MMEngine loads
     them with ``weights_only=True``) are left alone.
+
+    Args:
+        model (torch.nn.Module): The model, changed in place: the
+            ``init_cfg`` of its modules are rewritten.
 
     Returns:
         list: The ``(module name, checkpoint)`` pairs changed.
@@ -216,7 +254,8 @@ def route_pretrained_through_safe_loading(model: torch.nn.Module) -> list:
                 continue
             ckpt = cfg.get('checkpoint')
             if not isinstance(ckpt, str) or ckpt.startswith(
-                    (TRUSTED_PREFIX, SAFE_PREFIX) + _REMOTE):
+                (TRUSTED_PREFIX, SAFE_PREFIX) + _REMOTE
+            ):
                 continue
             cfg['checkpoint'] = SAFE_PREFIX + ckpt
             changed.append((name or 'model', ckpt))

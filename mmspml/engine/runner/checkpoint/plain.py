@@ -13,6 +13,7 @@ both. They are written as tagged plain data::
 and ``meta[FORMAT_KEY] = FORMAT_VERSION``. Everything else is kept as it is
 (tensors, numbers, strings, containers, a state dict's ``_metadata``).
 """
+
 import collections
 import math
 from typing import Any, Optional
@@ -31,10 +32,24 @@ TYPE_KEY = '__mmspml_type__'
 # byte order; never objects, strings, structured or void dtypes.
 PLAIN_DTYPES = frozenset(
     np.dtype(name).newbyteorder(order).str
-    for name in ('bool', 'int8', 'int16', 'int32', 'int64', 'uint8',
-                 'uint16', 'uint32', 'uint64', 'float16', 'float32',
-                 'float64', 'complex64', 'complex128')
-    for order in ('<', '>'))
+    for name in (
+        'bool',
+        'int8',
+        'int16',
+        'int32',
+        'int64',
+        'uint8',
+        'uint16',
+        'uint32',
+        'uint64',
+        'float16',
+        'float32',
+        'float64',
+        'complex64',
+        'complex128',
+    )
+    for order in ('<', '>')
+)
 MAX_DIM = 1 << 40
 
 
@@ -44,12 +59,16 @@ def _array_record(array: np.ndarray, where: str) -> dict:
         raise TypeError(
             f'checkpoint{where}: a numpy array of dtype {array.dtype} cannot '
             'be saved as plain data (numbers and booleans only); store a '
-            'list or a tensor instead.')
+            'list or a tensor instead.'
+        )
     # bytearray, not bytes: torch pickles b'' through builtins.bytes, which
     # weights_only=True refuses.
-    return {TYPE_KEY: 'ndarray', 'dtype': array.dtype.str,
-            'shape': list(array.shape),
-            'data': bytearray(np.ascontiguousarray(array).tobytes())}
+    return {
+        TYPE_KEY: 'ndarray',
+        'dtype': array.dtype.str,
+        'shape': list(array.shape),
+        'data': bytearray(np.ascontiguousarray(array).tobytes()),
+    }
 
 
 def _plain_key(key: Any, where: str) -> Any:
@@ -57,9 +76,11 @@ def _plain_key(key: Any, where: str) -> Any:
         return key.item()
     if type(key) in PLAIN_KEYS:
         return key
-    raise TypeError(f'checkpoint{where}: a dict key of type '
-                    f'{type(key).__name__} cannot be saved as plain data '
-                    '(str, int, float, bool, None).')
+    raise TypeError(
+        f'checkpoint{where}: a dict key of type '
+        f'{type(key).__name__} cannot be saved as plain data '
+        '(str, int, float, bool, None).'
+    )
 
 
 def to_plain(obj: Any, where: str = '') -> Any:
@@ -84,10 +105,12 @@ def to_plain(obj: Any, where: str = '') -> Any:
         return obj.item()
     if isinstance(obj, HistoryBuffer):
         log_history, count_history = obj.data
-        return {TYPE_KEY: 'HistoryBuffer',
-                'log_history': _array_record(log_history, where),
-                'count_history': _array_record(count_history, where),
-                'max_length': int(obj.max_length)}
+        return {
+            TYPE_KEY: 'HistoryBuffer',
+            'log_history': _array_record(log_history, where),
+            'count_history': _array_record(count_history, where),
+            'max_length': int(obj.max_length),
+        }
     if isinstance(obj, np.ndarray):
         return _array_record(obj, where)
     if isinstance(obj, np.generic):
@@ -96,10 +119,14 @@ def to_plain(obj: Any, where: str = '') -> Any:
         return record
     if isinstance(obj, dict):
         if TYPE_KEY in obj:
-            raise TypeError(f"checkpoint{where}: the key {TYPE_KEY!r} is "
-                            "reserved for mmspml's plain format.")
-        items = [(_plain_key(k, where), to_plain(v, f'{where}[{k!r}]'))
-                 for k, v in obj.items()]
+            raise TypeError(
+                f'checkpoint{where}: the key {TYPE_KEY!r} is '
+                "reserved for mmspml's plain format."
+            )
+        items = [
+            (_plain_key(k, where), to_plain(v, f'{where}[{k!r}]'))
+            for k, v in obj.items()
+        ]
         if not isinstance(obj, collections.OrderedDict):
             return dict(items)
         ordered = collections.OrderedDict(items)
@@ -116,12 +143,25 @@ def to_plain(obj: Any, where: str = '') -> Any:
         f'checkpoint{where}: {type(obj).__module__}.{type(obj).__name__} '
         'cannot be saved as plain data (tensors, numbers, strings, lists, '
         'tuples, dicts, numpy arrays and MMEngine log buffers can); a '
-        'loader with weights_only=True could not read it back.')
+        'loader with weights_only=True could not read it back.'
+    )
 
 
 def plain_checkpoint(checkpoint: dict) -> dict:
     """What :class:`~mmspml.engine.SPMLRunner` saves: ``checkpoint`` as
-    plain data (:func:`to_plain`) with ``meta[FORMAT_KEY]`` set."""
+    plain data (:func:`to_plain`) with ``meta[FORMAT_KEY]`` set.
+
+    Args:
+        checkpoint (dict): The checkpoint MMEngine's runner assembled; it
+            is not changed.
+
+    Returns:
+        dict: The plain copy, with ``meta[FORMAT_KEY] = FORMAT_VERSION``.
+
+    Raises:
+        TypeError: An object that has no plain form, named by its key
+            path.
+    """
     plain = to_plain(checkpoint)
     meta = dict(plain.get('meta') or {})
     meta[FORMAT_KEY] = FORMAT_VERSION
@@ -144,67 +184,91 @@ class _Budget:
         if self.left < 0:
             raise CheckpointError(
                 f'{self.filename}: checkpoint{where}: its numpy records '
-                f'rebuild more than the file\'s {self.limit} bytes; a '
-                'crafted file.')
+                f"rebuild more than the file's {self.limit} bytes; a "
+                'crafted file.'
+            )
 
 
-def _array_from_record(record: Any, where: str, filename: str,
-                       budget: _Budget) -> np.ndarray:
+def _array_from_record(
+    record: Any, where: str, filename: str, budget: _Budget
+) -> np.ndarray:
     fields = {TYPE_KEY, 'dtype', 'shape', 'data'}
     problem = None
     if not isinstance(record, dict) or set(record) != fields:
-        fields_found = sorted(map(str, record)) if isinstance(
-            record, dict) else record
+        fields_found = (
+            sorted(map(str, record)) if isinstance(record, dict) else record
+        )
         problem = f'has the fields {fields_found!r}'
     else:
-        dtype, shape, data = (dict.get(record, k)
-                              for k in ('dtype', 'shape', 'data'))
+        dtype, shape, data = (
+            dict.get(record, k) for k in ('dtype', 'shape', 'data')
+        )
         if type(dtype) is not str or dtype not in PLAIN_DTYPES:
             problem = f'has the dtype {dtype!r} (numbers and booleans only)'
-        elif type(shape) is not list or len(shape) > 32 or not all(
-                type(n) is int and 0 <= n < MAX_DIM for n in shape):
+        elif (
+            type(shape) is not list
+            or len(shape) > 32
+            or not all(type(n) is int and 0 <= n < MAX_DIM for n in shape)
+        ):
             problem = f'has the shape {shape!r}'
-        elif type(data) not in (bytes, bytearray) or len(data) != \
-                math.prod(shape) * np.dtype(dtype).itemsize:
+        elif (
+            type(data) not in (bytes, bytearray)
+            or len(data) != math.prod(shape) * np.dtype(dtype).itemsize
+        ):
             size = len(data) if type(data) in (bytes, bytearray) else data
-            problem = (f'has {size!r} bytes of data for the shape {shape} '
-                       f'and dtype {dtype}')
+            problem = (
+                f'has {size!r} bytes of data for the shape {shape} '
+                f'and dtype {dtype}'
+            )
     if problem:
-        raise CheckpointError(f'{filename}: checkpoint{where} (a numpy '
-                              f'array) {problem}; the file is corrupt.')
+        raise CheckpointError(
+            f'{filename}: checkpoint{where} (a numpy '
+            f'array) {problem}; the file is corrupt.'
+        )
     budget.spend(len(data), where)
-    return np.frombuffer(bytes(data), dtype=np.dtype(dtype)).reshape(
-        shape).copy()
+    return (
+        np.frombuffer(bytes(data), dtype=np.dtype(dtype)).reshape(shape).copy()
+    )
 
 
-def _history_buffer_from_record(record: dict, where: str, filename: str,
-                                budget: _Budget) -> HistoryBuffer:
+def _history_buffer_from_record(
+    record: dict, where: str, filename: str, budget: _Budget
+) -> HistoryBuffer:
     fields = {TYPE_KEY, 'log_history', 'count_history', 'max_length'}
     problem = None
     if set(record) != fields:
         problem = f'has the fields {sorted(map(str, record))}'
     else:
-        log = _array_from_record(dict.get(record, 'log_history'), where,
-                                 filename, budget)
-        count = _array_from_record(dict.get(record, 'count_history'), where,
-                                   filename, budget)
+        log = _array_from_record(
+            dict.get(record, 'log_history'), where, filename, budget
+        )
+        count = _array_from_record(
+            dict.get(record, 'count_history'), where, filename, budget
+        )
         max_length = dict.get(record, 'max_length')
         if log.ndim != 1 or count.shape != log.shape:
-            problem = (f'has histories of shapes {log.shape} and '
-                       f'{count.shape} (two 1-D arrays of one length)')
+            problem = (
+                f'has histories of shapes {log.shape} and '
+                f'{count.shape} (two 1-D arrays of one length)'
+            )
         elif type(max_length) is not int or max_length < 1:
             problem = f'has max_length {max_length!r}'
-        elif not (np.issubdtype(log.dtype, np.number)
-                  and np.issubdtype(count.dtype, np.number)):
+        elif not (
+            np.issubdtype(log.dtype, np.number)
+            and np.issubdtype(count.dtype, np.number)
+        ):
             problem = 'has non-numeric histories'
     if problem:
-        raise CheckpointError(f'{filename}: checkpoint{where} (a log '
-                              f'buffer) {problem}; the file is corrupt.')
+        raise CheckpointError(
+            f'{filename}: checkpoint{where} (a log '
+            f'buffer) {problem}; the file is corrupt.'
+        )
     return HistoryBuffer(log, count, max_length)
 
 
-def restore_checkpoint(checkpoint: Any, filename: str,
-                       max_bytes: Optional[int] = None) -> Any:
+def restore_checkpoint(
+    checkpoint: Any, filename: str, max_bytes: Optional[int] = None
+) -> Any:
     """Rebuild the objects :func:`plain_checkpoint` wrote as tagged plain
     data (log buffers, numpy arrays and scalars), in fresh built-in
     containers (an ``OrderedDict`` keeps its ``_metadata``).
@@ -220,23 +284,27 @@ def restore_checkpoint(checkpoint: Any, filename: str,
         The checkpoint. Records are rebuilt only when ``meta[FORMAT_KEY]``
         is set; a newer format is refused.
     """
-    meta = dict.get(checkpoint, 'meta') if isinstance(checkpoint,
-                                                      dict) else None
+    meta = (
+        dict.get(checkpoint, 'meta') if isinstance(checkpoint, dict) else None
+    )
     version = dict.get(meta, FORMAT_KEY) if isinstance(meta, dict) else None
-    if version is not None and (type(version) is not int
-                                or not 1 <= version <= FORMAT_VERSION):
+    if version is not None and (
+        type(version) is not int or not 1 <= version <= FORMAT_VERSION
+    ):
         raise CheckpointError(
             f'{filename}: meta.{FORMAT_KEY} is {version!r}; this mmspml '
             f'reads format 1 to {FORMAT_VERSION}: the file was written by a '
-            'newer mmspml (upgrade) or is corrupt.')
+            'newer mmspml (upgrade) or is corrupt.'
+        )
     budget = _Budget(max_bytes, filename)
 
     def visit(obj, where, recurse=None):
         if version is not None and isinstance(obj, dict) and TYPE_KEY in obj:
             kind = dict.get(obj, TYPE_KEY)
             if kind == 'HistoryBuffer':
-                return _history_buffer_from_record(obj, where, filename,
-                                                   budget)
+                return _history_buffer_from_record(
+                    obj, where, filename, budget
+                )
             if kind in ('ndarray', 'numpy_scalar'):
                 array = _array_from_record(obj, where, filename, budget)
                 if kind == 'ndarray':
@@ -244,14 +312,18 @@ def restore_checkpoint(checkpoint: Any, filename: str,
                 if array.shape != ():
                     raise CheckpointError(
                         f'{filename}: checkpoint{where} (a numpy scalar) has '
-                        f'the shape {array.shape}; the file is corrupt.')
+                        f'the shape {array.shape}; the file is corrupt.'
+                    )
                 return array[()]
             raise CheckpointError(
                 f'{filename}: checkpoint{where} is tagged {kind!r}, which '
-                'this mmspml does not know; the file is corrupt.')
+                'this mmspml does not know; the file is corrupt.'
+            )
         if isinstance(obj, dict):
-            values = [(k, recurse(v, f'{where}[{k!r}]'[:200]))
-                      for k, v in dict.items(obj)]
+            values = [
+                (k, recurse(v, f'{where}[{k!r}]'[:200]))
+                for k, v in dict.items(obj)
+            ]
             if isinstance(obj, collections.OrderedDict):
                 rebuilt = collections.OrderedDict(values)
                 if '_metadata' in obj.__dict__:
@@ -259,8 +331,9 @@ def restore_checkpoint(checkpoint: Any, filename: str,
                 return rebuilt
             return dict(values)
         if isinstance(obj, (list, tuple)):
-            values = [recurse(v, f'{where}[{i}]'[:200])
-                      for i, v in enumerate(obj)]
+            values = [
+                recurse(v, f'{where}[{i}]'[:200]) for i, v in enumerate(obj)
+            ]
             return values if isinstance(obj, list) else tuple(values)
         if isinstance(obj, set):
             return set(obj)

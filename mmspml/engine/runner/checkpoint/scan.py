@@ -8,6 +8,7 @@
   tuple nested a million deep is, and crashes the process (SIGSEGV) inside
   ``torch.load(weights_only=True)``.
 """
+
 import pickletools
 import zipfile
 from typing import IO, Optional
@@ -21,36 +22,57 @@ _LEAF_OPS = frozenset(
     'FLOAT BINFLOAT STRING BINSTRING SHORT_BINSTRING UNICODE BINUNICODE '
     'SHORT_BINUNICODE BINUNICODE8 BINBYTES SHORT_BINBYTES BINBYTES8 '
     'BYTEARRAY8 GLOBAL BINPERSID PERSID EMPTY_TUPLE EMPTY_LIST EMPTY_DICT '
-    'EMPTY_SET'.split())
-_EMPTY_CONTAINERS = frozenset('EMPTY_TUPLE EMPTY_LIST EMPTY_DICT '
-                              'EMPTY_SET'.split())
+    'EMPTY_SET'.split()
+)
+_EMPTY_CONTAINERS = frozenset(
+    'EMPTY_TUPLE EMPTY_LIST EMPTY_DICT EMPTY_SET'.split()
+)
 
 
 def check_zip_members(filename: str) -> None:
     """Refuse a zip checkpoint whose central directory lists a member twice
-    or one outside the archive's folder; other files are left to torch."""
+    or one outside the archive's folder; other files are left to torch.
+
+    Args:
+        filename (str): The local checkpoint file.
+
+    Raises:
+        CheckpointError: A damaged zip archive, or a member listed twice or
+            outside the archive's folder.
+    """
     if not zipfile.is_zipfile(filename):
         return
     try:
         with zipfile.ZipFile(filename) as archive:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise CheckpointError(f'{filename}: a damaged zip archive: '
-                              f'{err}') from None
+        raise CheckpointError(
+            f'{filename}: a damaged zip archive: {err}'
+        ) from None
     seen = set()
     for name in names:
         if name in seen or name.startswith('/') or '..' in name.split('/'):
             raise CheckpointError(
                 f'{filename}: the zip archive holds the member {name!r} '
-                + ('twice' if name in seen else 'outside its folder') +
-                '; torch.save never writes that: a crafted file.')
+                + ('twice' if name in seen else 'outside its folder')
+                + '; torch.save never writes that: a crafted file.'
+            )
         seen.add(name)
 
 
 def pickle_depth(stream: IO[bytes]) -> Optional[int]:
     """The deepest nesting of containers one pickle in ``stream`` builds
     (read up to its STOP), or None when the opcodes are not ones this scan
-    follows (then torch's unpickler decides)."""
+    follows (then torch's unpickler decides).
+
+    Args:
+        stream (IO[bytes]): A binary stream at the start of a pickle; it
+            is read up to the pickle's STOP opcode.
+
+    Returns:
+        int | None: The depth (0 for a pickle of a leaf, 1 for a flat
+        container), or None.
+    """
     stack, marks, memo, deepest = [], [], {}, 0
 
     def push(depth):
@@ -59,8 +81,8 @@ def pickle_depth(stream: IO[bytes]) -> Optional[int]:
         stack.append(depth)
 
     def pop(n=1):
-        taken = stack[len(stack) - n:] if n else []
-        del stack[len(stack) - n:]
+        taken = stack[len(stack) - n :] if n else []
+        del stack[len(stack) - n :]
         return max(taken, default=0)
 
     def pop_mark():
@@ -110,7 +132,18 @@ def pickle_depth(stream: IO[bytes]) -> Optional[int]:
 
 def check_pickle_depth(filename: str) -> None:
     """Refuse a checkpoint whose object pickle nests containers deeper than
-    :data:`MAX_PICKLE_DEPTH` (a checkpoint nests about ten)."""
+    :data:`MAX_PICKLE_DEPTH` (a checkpoint nests about ten).
+
+    Both of torch's formats are scanned: the ``.pkl`` members of a zip
+    checkpoint, or the first pickles of a legacy file.
+
+    Args:
+        filename (str): The local checkpoint file.
+
+    Raises:
+        CheckpointError: A pickle nested too deeply, or a compressed
+            ``.pkl`` member (``torch.save`` stores them as they are).
+    """
     depths = []
     if zipfile.is_zipfile(filename):
         with zipfile.ZipFile(filename) as archive:
@@ -121,7 +154,8 @@ def check_pickle_depth(filename: str) -> None:
                     raise CheckpointError(
                         f'{filename}: the zip member {info.filename!r} is '
                         'compressed; torch.save stores members as they are: '
-                        'a crafted file.')
+                        'a crafted file.'
+                    )
                 with archive.open(info) as member:
                     depths.append(pickle_depth(member))
     else:
@@ -138,4 +172,5 @@ def check_pickle_depth(filename: str) -> None:
         raise CheckpointError(
             f'{filename}: its pickle nests containers {deepest} levels deep '
             f'(a checkpoint nests about ten; the limit is '
-            f'{MAX_PICKLE_DEPTH}); a crafted file.')
+            f'{MAX_PICKLE_DEPTH}); a crafted file.'
+        )

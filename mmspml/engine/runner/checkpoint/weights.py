@@ -1,5 +1,6 @@
 """Loading a checkpoint's weights into a model built from a config, to
 predict or export with it."""
+
 import re
 
 import torch
@@ -9,8 +10,9 @@ from .layout import EXTRA_STATE_KEY, check_checkpoint_layout
 from .load import load_checkpoint_file
 
 
-def load_checkpoint_checked(model: torch.nn.Module, filename: str,
-                            trust: bool = False) -> dict:
+def load_checkpoint_checked(
+    model: torch.nn.Module, filename: str, trust: bool = False
+) -> dict:
     """Load ``filename`` into ``model`` with safe loading
     (:func:`.load_checkpoint_file`) and
     check that it fits: every parameter and buffer of the model must be in
@@ -43,19 +45,27 @@ def load_checkpoint_checked(model: torch.nn.Module, filename: str,
         if key not in state:
             missing.append(key)
         elif tuple(getattr(state[key], 'shape', ())) != tuple(value.shape):
-            mismatched.append(f'{key}: {tuple(state[key].shape)} in the '
-                              f'checkpoint, {tuple(value.shape)} in the '
-                              'model')
+            mismatched.append(
+                f'{key}: {tuple(state[key].shape)} in the '
+                f'checkpoint, {tuple(value.shape)} in the '
+                'model'
+            )
     if missing or mismatched:
         details = (
-            [f'missing: {", ".join(missing[:5])}'
-             f'{" ..." if len(missing) > 5 else ""}'] if missing else []) + \
-            mismatched[:5]
+            [
+                f'missing: {", ".join(missing[:5])}'
+                f'{" ..." if len(missing) > 5 else ""}'
+            ]
+            if missing
+            else []
+        ) + mismatched[:5]
         raise ValueError(
             f'checkpoint {filename} does not fit the model of the config '
             f'({len(missing)} weights missing, {len(mismatched)} of another '
             f'shape; e.g. a different num_classes or backbone): '
-            + '; '.join(details))
-    load_state_dict(model, {k: v for k, v in state.items() if k in own},
-                    strict=False)
+            + '; '.join(details)
+        )
+    load_state_dict(
+        model, {k: v for k, v in state.items() if k in own}, strict=False
+    )
     return checkpoint
