@@ -15,7 +15,7 @@ def multilabel_dataset(tmp_path):
             type='SPMLMultiLabelDataset',
             data_root=str(tmp_path),
             ann_file=osp.basename(ann),
-            pipeline=[dict(type='LoadImageFromFile'),
-                      dict(type='PackInputs')])
+            pipeline=[dict(type='LoadImageFromFile'), dict(type='PackInputs')],
+        )
 
     return make

@@ -1,4 +1,5 @@
 """Checkpoints that safe loading must refuse."""
+
 import os
 
 import torch
@@ -13,7 +14,7 @@ class RunsACommand:
         self.marker = marker
 
     def __reduce__(self):
-        return os.system, (f'touch {self.marker}', )
+        return os.system, (f'touch {self.marker}',)
 
 
 def save_as_mmengine_does(plain_path, path):

@@ -23,6 +23,7 @@ refused with its message; one that
 returns is recorded as loaded. Each line is flushed before the next try, so
 a crash (a signal) shows which file caused it.
 """
+
 import copy
 import importlib.util
 import json
@@ -41,13 +42,21 @@ from mmspml.models.utils import pretrained_hint
 from tests.helpers.hostile_checkpoints import RESUME_ONLY
 from tests.helpers.paths import REPO
 
-ENTRY_POINTS = ('test', 'load_from', 'resume', 'predict', 'export',
-                'pretrained', 'url')
+ENTRY_POINTS = (
+    'test',
+    'load_from',
+    'resume',
+    'predict',
+    'export',
+    'pretrained',
+    'url',
+)
 
 
 def export_tool():
     spec = importlib.util.spec_from_file_location(
-        'export_onnx', osp.join(REPO, 'tools', 'deployment', 'export_onnx.py'))
+        'export_onnx', osp.join(REPO, 'tools', 'deployment', 'export_onnx.py')
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -68,7 +77,8 @@ def main():
     def pretrained(checkpoint):
         model_cfg = copy.deepcopy(cfg.model)
         model_cfg.backbone.init_cfg = dict(
-            type='Pretrained', checkpoint=checkpoint, prefix='backbone.')
+            type='Pretrained', checkpoint=checkpoint, prefix='backbone.'
+        )
         model = runner.build_model(model_cfg)
         with pretrained_hint(model):
             model.init_weights()
@@ -89,8 +99,9 @@ def main():
             pretrained(path)
         elif entry == 'url':
             shutil.copy(path, osp.join(cache, osp.basename(path)))
-            pretrained('https://example.invalid/checkpoints/' +
-                       osp.basename(path))
+            pretrained(
+                'https://example.invalid/checkpoints/' + osp.basename(path)
+            )
 
     names = sorted(n for n in os.listdir(folder) if n.endswith('.pth'))
     with open(out, 'w') as f:

@@ -1,4 +1,5 @@
 """Small multi-label datasets the tests write."""
+
 import json
 import os.path as osp
 
@@ -9,6 +10,7 @@ def write_multilabel_dataset(root, labels, classes=None, size=16, seed=0):
     """Write random PNG images and a MultiLabelDataset json for the N x C
     0/1 matrix ``labels``; return the json path."""
     from PIL import Image
+
     rng = np.random.RandomState(seed)
     labels = np.asarray(labels)
     classes = classes or [f'c{i}' for i in range(labels.shape[1])]
@@ -16,9 +18,11 @@ def write_multilabel_dataset(root, labels, classes=None, size=16, seed=0):
     for i, row in enumerate(labels):
         rel = f'img_{i:04d}.png'
         Image.fromarray(rng.randint(0, 255, (size, size, 3), np.uint8)).save(
-            osp.join(root, rel))
+            osp.join(root, rel)
+        )
         data_list.append(
-            dict(img_path=rel, gt_label=np.flatnonzero(row).tolist()))
+            dict(img_path=rel, gt_label=np.flatnonzero(row).tolist())
+        )
     path = osp.join(root, 'ann.json')
     with open(path, 'w') as f:
         json.dump(dict(metainfo=dict(classes=classes), data_list=data_list), f)
@@ -58,11 +62,18 @@ def write_png_header_only(path, width, height):
     import zlib
 
     def chunk(kind, payload):
-        return (struct.pack('>I', len(payload)) + kind + payload +
-                struct.pack('>I', zlib.crc32(kind + payload) & 0xffffffff))
+        return (
+            struct.pack('>I', len(payload))
+            + kind
+            + payload
+            + struct.pack('>I', zlib.crc32(kind + payload) & 0xFFFFFFFF)
+        )
 
     ihdr = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)
     with open(path, 'wb') as f:
-        f.write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) +
-                chunk(b'IDAT', zlib.compress(b'\0' * 64)) +
-                chunk(b'IEND', b''))
+        f.write(
+            b'\x89PNG\r\n\x1a\n'
+            + chunk(b'IHDR', ihdr)
+            + chunk(b'IDAT', zlib.compress(b'\0' * 64))
+            + chunk(b'IEND', b'')
+        )

@@ -1,5 +1,6 @@
 """A stand-in for an MMEngine Runner: the few public attributes the
 mmspml hooks read, around a tiny model whose head holds the loss."""
+
 from types import SimpleNamespace
 
 import torch.nn as nn
@@ -15,5 +16,6 @@ def make_model(loss):
 
 
 def make_runner(loss, epoch=0, max_epochs=8, **kwargs):
-    return SimpleNamespace(model=make_model(loss), epoch=epoch,
-                           max_epochs=max_epochs, **kwargs)
+    return SimpleNamespace(
+        model=make_model(loss), epoch=epoch, max_epochs=max_epochs, **kwargs
+    )

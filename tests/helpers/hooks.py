@@ -1,4 +1,5 @@
 """Hooks the tests add to configs through custom_imports."""
+
 import hashlib
 import os
 import os.path as osp
@@ -16,6 +17,7 @@ from mmspml.utils import unwrap_model
 @HOOKS.register_module()
 class StopAfterEpochHook(Hook):
     """End training gracefully after ``epoch`` (1-based) was checkpointed."""
+
     priority = 'LOWEST'  # after the CheckpointHook has saved the epoch
 
     def __init__(self, epoch: int):
@@ -45,8 +47,9 @@ class RecordDrawHook(Hook):
     def before_train(self, runner) -> None:
         dataset = runner.train_dataloader.dataset
         digest = hashlib.sha256(dataset.observed_labels.tobytes()).hexdigest()
-        with open(osp.join(runner.work_dir, f'draw_rank{get_rank()}.txt'),
-                  'w') as f:
+        with open(
+            osp.join(runner.work_dir, f'draw_rank{get_rank()}.txt'), 'w'
+        ) as f:
             f.write(digest)
 
 
@@ -54,6 +57,7 @@ class RecordDrawHook(Hook):
 class RecordLossStateHook(Hook):
     """Write digests of this rank's loss state when training starts (after
     the LossSampleStateHook set it up) and when it ends."""
+
     priority = 'LOW'
 
     def before_train(self, runner) -> None:
@@ -85,13 +89,14 @@ class KillDuringSaveHook(Hook):
 
     def before_train(self, runner) -> None:
         from mmengine.fileio.backends import LocalBackend
+
         put, pattern = LocalBackend.put, re.compile(self.pattern)
 
         def put_then_die(backend, obj, filepath):
             if not pattern.search(osp.basename(str(filepath))):
                 return put(backend, obj, filepath)
             with open(filepath, 'wb') as f:
-                f.write(obj[:len(obj) // 2])
+                f.write(obj[: len(obj) // 2])
                 f.flush()
                 os.fsync(f.fileno())
             os.kill(os.getpid(), signal.SIGKILL)

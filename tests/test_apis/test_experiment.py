@@ -1,43 +1,59 @@
 """The multi-seed summary tables."""
+
 import pytest
 
 from mmspml.apis import format_table, method_by_dataset, summarize
 
 
 def runs(*maps, config=None):
-    return [dict(best_val=m + 1, test={'spml/mAP': m},
-                 **(dict(config=config) if config else {})) for m in maps]
+    return [
+        dict(
+            best_val=m + 1,
+            test={'spml/mAP': m},
+            **(dict(config=config) if config else {}),
+        )
+        for m in maps
+    ]
 
 
 def test_summary_mean_and_sample_std():
-    rows = summarize({'gr_demo': runs(90., 92., 94., config='configs/gr.py'),
-                      'an_demo': runs(80.)})
+    rows = summarize(
+        {
+            'gr_demo': runs(90.0, 92.0, 94.0, config='configs/gr.py'),
+            'an_demo': runs(80.0),
+        }
+    )
     assert rows[0]['test spml/mAP'] == pytest.approx((92.0, 2.0))
     assert rows[0]['val spml/mAP'] == pytest.approx((93.0, 2.0))
     assert rows[1]['test spml/mAP'] == (80.0, None)
     md = format_table(rows).splitlines()
     # The README's columns; a single run shows no spread.
     assert md[0] == '| method | config | test mAP | val mAP |'
-    assert md[2] == ('| gr_demo | `configs/gr.py` | 92.00 ± 2.00 | '
-                     '93.00 ± 2.00 |')
+    assert md[2] == (
+        '| gr_demo | `configs/gr.py` | 92.00 ± 2.00 | 93.00 ± 2.00 |'
+    )
     assert md[3] == '| an_demo | `an_demo` | 80.00 | 81.00 |'
     csv = format_table(rows, 'csv').splitlines()
-    assert csv[0] == ('method,config,runs,test spml/mAP mean,'
-                      'test spml/mAP std,val spml/mAP mean,val spml/mAP std')
+    assert csv[0] == (
+        'method,config,runs,test spml/mAP mean,'
+        'test spml/mAP std,val spml/mAP mean,val spml/mAP std'
+    )
     assert csv[1] == 'gr_demo,configs/gr.py,3,92.0000,2.0000,93.0000,2.0000'
     assert csv[2] == 'an_demo,an_demo,1,80.0000,,81.0000,'
 
 
 def test_method_by_dataset_pivots_config_names():
-    rows = summarize({
-        'gr_resnet50_1xb8_voc2012-448px': runs(89., 91.),
-        'an_resnet50_1xb8_voc2012-448px': runs(85.),
-        'gr_resnet50_1xb8_coco2014-448px': runs(73.),
-        'gr_swin-tiny_1xb8_coco2014-448px': runs(75.),
-        'emapl_resnet50_1xb8_voc2012-448px': runs(88.),
-        'gr_resnet50_1xb32-bf16_voc2012-448px': runs(90.),
-        'my_config_voc2012-448px': runs(80.),
-    })
+    rows = summarize(
+        {
+            'gr_resnet50_1xb8_voc2012-448px': runs(89.0, 91.0),
+            'an_resnet50_1xb8_voc2012-448px': runs(85.0),
+            'gr_resnet50_1xb8_coco2014-448px': runs(73.0),
+            'gr_swin-tiny_1xb8_coco2014-448px': runs(75.0),
+            'emapl_resnet50_1xb8_voc2012-448px': runs(88.0),
+            'gr_resnet50_1xb32-bf16_voc2012-448px': runs(90.0),
+            'my_config_voc2012-448px': runs(80.0),
+        }
+    )
     table = method_by_dataset(rows).splitlines()
     assert table[0] == '| method | voc2012-448px | coco2014-448px |'
     # Two GR configs on COCO differ in the backbone only: it is named.
@@ -51,14 +67,17 @@ def test_method_by_dataset_pivots_config_names():
 
 @pytest.mark.slow
 def test_train_and_test_reuses_the_test_best_checkpoint_hook(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     from mmengine.config import Config
     from mmengine.runner import Runner
 
     from mmspml.apis import train_and_test
     from tests.helpers.runner_utils import write_tiny_config
-    cfg = Config.fromfile(str(write_tiny_config(tmp_path, num_train=60,
-                                                num_test=20)))
+
+    cfg = Config.fromfile(
+        str(write_tiny_config(tmp_path, num_train=60, num_test=20))
+    )
     cfg.train_cfg.max_epochs = 1
     cfg.custom_hooks = cfg.custom_hooks + [dict(type='TestBestCheckpointHook')]
 

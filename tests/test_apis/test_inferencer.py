@@ -2,6 +2,7 @@
 folders and arrays; its labels follow the documented rules; bad inputs,
 thresholds files and checkpoints are refused with a clear message, and a
 checkpoint that would run code is refused before it runs."""
+
 import json
 import pickle
 
@@ -43,19 +44,28 @@ def demo(tmp_path_factory):
         work_dir = tmp / 'work'
         work_dir.mkdir()
         checkpoint = work_dir / 'best_spml_mAP_epoch_3.pth'
-        torch.save(dict(meta=dict(dataset_meta=dict(
-            classes=list(DIGIT_CLASSES))), state_dict=model.state_dict()),
-            checkpoint)
-        loader = dict(cfg.test_dataloader, batch_size=5,
-                      persistent_workers=False)
+        torch.save(
+            dict(
+                meta=dict(dataset_meta=dict(classes=list(DIGIT_CLASSES))),
+                state_dict=model.state_dict(),
+            ),
+            checkpoint,
+        )
+        loader = dict(
+            cfg.test_dataloader, batch_size=5, persistent_workers=False
+        )
         reference = {}
         with torch.no_grad():
             for batch in Runner.build_dataloader(loader):
                 for sample in model.test_step(batch):
                     reference[sample.img_path] = sample.pred_score.numpy()
-    return dict(config=str(config), work_dir=str(work_dir),
-                checkpoint=str(checkpoint), reference=reference,
-                images=tmp / 'mnist_mosaic' / 'images' / 'test')
+    return dict(
+        config=str(config),
+        work_dir=str(work_dir),
+        checkpoint=str(checkpoint),
+        reference=reference,
+        images=tmp / 'mnist_mosaic' / 'images' / 'test',
+    )
 
 
 @pytest.fixture(scope='module')
@@ -75,69 +85,88 @@ def test_file_scores_equal_the_test_time_scores(demo, inferencer):
     assert [r['img_path'] for r in records] == paths
     assert all(list(r['scores']) == list(DIGIT_CLASSES) for r in records)
     expected = np.stack([demo['reference'][p] for p in paths])
-    np.testing.assert_allclose(scores_of(records), expected, rtol=0,
-                               atol=1e-6)
+    np.testing.assert_allclose(scores_of(records), expected, rtol=0, atol=1e-6)
     assert expected.min() < 0.2 and expected.max() > 0.8  # not all ~0.5
 
 
 def test_a_folder_gives_its_images_in_name_order(demo, inferencer):
-    records = inferencer(str(demo['images']), batch_size=4,
-                         show_progress=False)
+    records = inferencer(
+        str(demo['images']), batch_size=4, show_progress=False
+    )
     paths = [r['img_path'] for r in records]
     assert sorted(demo['reference']) == [
-        str(demo['images'] / p.split('/')[-1]) for p in paths]
+        str(demo['images'] / p.split('/')[-1]) for p in paths
+    ]
     np.testing.assert_allclose(
         scores_of(records),
         np.stack([demo['reference'][p] for p in sorted(demo['reference'])]),
-        rtol=0, atol=1e-6)
+        rtol=0,
+        atol=1e-6,
+    )
 
 
 def test_array_inputs_score_as_their_files(demo, inferencer):
     paths = sorted(demo['reference'])[:3]
     bgr = [mmcv.imread(p) for p in paths]  # as LoadImageFromFile reads
     gray = mmcv.imread(paths[0], flag='grayscale')
-    records = inferencer([bgr[0], gray, np.stack(bgr[1:])], batch_size=2,
-                         show_progress=False)
+    records = inferencer(
+        [bgr[0], gray, np.stack(bgr[1:])], batch_size=2, show_progress=False
+    )
     assert [r['img_path'] for r in records] == [None] * 4
-    expected = np.stack([demo['reference'][p]
-                         for p in [paths[0], paths[0], *paths[1:]]])
-    np.testing.assert_allclose(scores_of(records), expected, rtol=0,
-                               atol=1e-6)
+    expected = np.stack(
+        [demo['reference'][p] for p in [paths[0], paths[0], *paths[1:]]]
+    )
+    np.testing.assert_allclose(scores_of(records), expected, rtol=0, atol=1e-6)
 
 
 def test_labels_follow_threshold_topk_and_class_thresholds(demo, tmp_path):
     paths = sorted(demo['reference'])
     scores = np.stack([demo['reference'][p] for p in paths])
     thresholds = np.random.RandomState(0).uniform(0.2, 0.8, 10)
-    save_thresholds(str(tmp_path / 'thr.json'), DIGIT_CLASSES, thresholds,
-                    'f1', 'test')
-    rules = [dict(), dict(threshold=0.3), dict(topk=3),
-             dict(thresholds=str(tmp_path / 'thr.json')),
-             dict(thresholds=list(thresholds))]
-    expected = [dict(), dict(threshold=0.3), dict(topk=3),
-                dict(thresholds=thresholds), dict(thresholds=thresholds)]
+    save_thresholds(
+        str(tmp_path / 'thr.json'), DIGIT_CLASSES, thresholds, 'f1', 'test'
+    )
+    rules = [
+        dict(),
+        dict(threshold=0.3),
+        dict(topk=3),
+        dict(thresholds=str(tmp_path / 'thr.json')),
+        dict(thresholds=list(thresholds)),
+    ]
+    expected = [
+        dict(),
+        dict(threshold=0.3),
+        dict(topk=3),
+        dict(thresholds=thresholds),
+        dict(thresholds=thresholds),
+    ]
     for rule, same in zip(rules, expected):
-        inferencer = SPMLInferencer(demo['config'], demo['checkpoint'],
-                                    device='cpu', **rule)
+        inferencer = SPMLInferencer(
+            demo['config'], demo['checkpoint'], device='cpu', **rule
+        )
         records = inferencer(paths, batch_size=8, show_progress=False)
         want = predicted_labels(scores, **same)
         assert [r['labels'] for r in records] == [
-            [DIGIT_CLASSES[i] for i in row] for row in want], rule
+            [DIGIT_CLASSES[i] for i in row] for row in want
+        ], rule
         # The labels also follow from the returned scores themselves.
         returned = scores_of(records)
         if 'thresholds' in same:
             for record, row in zip(records, returned):
                 assert set(record['labels']) == {
                     DIGIT_CLASSES[i]
-                    for i in np.flatnonzero(row >= same['thresholds'])}
+                    for i in np.flatnonzero(row >= same['thresholds'])
+                }
     assert any(want)  # some image got a label under the last rule
 
 
-def test_show_dir_writes_one_drawn_image_per_input(demo, inferencer,
-                                                   tmp_path):
+def test_show_dir_writes_one_drawn_image_per_input(demo, inferencer, tmp_path):
     paths = sorted(demo['reference'])[:2]
-    inferencer(paths + [mmcv.imread(paths[0])], show_progress=False,
-               show_dir=str(tmp_path / 'show'))
+    inferencer(
+        paths + [mmcv.imread(paths[0])],
+        show_progress=False,
+        show_dir=str(tmp_path / 'show'),
+    )
     names = sorted(p.name for p in (tmp_path / 'show').iterdir())
     stems = [p.split('/')[-1][:-4] for p in paths]
     assert names == sorted([f'{s}.png' for s in stems] + ['00002.png'])
@@ -145,24 +174,40 @@ def test_show_dir_writes_one_drawn_image_per_input(demo, inferencer,
     assert min(drawn.shape[:2]) == 224  # 56 px images are enlarged
 
 
-def test_datasets_score_with_full_and_observed_labels(inferencer):
-    data = inferencer.score_dataloader(inferencer.build_dataloader('val'),
-                                       show_progress=False)
+def test_datasets_score_with_full_and_observed_labels(demo, inferencer):
+    data = inferencer.score_dataloader(
+        inferencer.build_dataloader('val'), show_progress=False
+    )
     assert data['has_full_gt_label']
     assert (data['observed'].sum(axis=1) == 1).all()  # single positives
     assert (data['labels'] >= data['observed']).all()
     assert data['labels'].sum() > data['observed'].sum()
     assert data['scores'].shape == data['labels'].shape
+    # The full labels are each image's gt_label in the annotation file, read
+    # here; the validation split is 20 % of the 40 training images.
+    root = demo['images'].parent.parent
+    with open(root / 'train.json') as f:
+        listed = {
+            str(root / item['img_path']): item['gt_label']
+            for item in json.load(f)['data_list']
+        }
+    assert len(data['img_paths']) == 8
+    assert [np.flatnonzero(row).tolist() for row in data['labels']] == [
+        sorted(listed[path]) for path in data['img_paths']
+    ]
 
 
 def test_bad_inputs_are_named(demo, inferencer, tmp_path):
-    with pytest.raises(FileNotFoundError, match="input '.*nothing.png' not "
-                       'found'):
-        inferencer([sorted(demo['reference'])[0],
-                    str(tmp_path / 'nothing.png')])
+    with pytest.raises(
+        FileNotFoundError, match="input '.*nothing.png' not found"
+    ):
+        inferencer(
+            [sorted(demo['reference'])[0], str(tmp_path / 'nothing.png')]
+        )
     (tmp_path / 'notes.txt').write_text('not an image')
-    with pytest.raises(ValueError, match=f"input folder '{tmp_path}' holds "
-                       'no image files'):
+    with pytest.raises(
+        ValueError, match=f"input folder '{tmp_path}' holds no image files"
+    ):
         inferencer(str(tmp_path))
     with pytest.raises(ValueError, match='topk must be between 1 and 10'):
         SPMLInferencer(demo['config'], demo['checkpoint'], topk=11)
@@ -171,38 +216,50 @@ def test_bad_inputs_are_named(demo, inferencer, tmp_path):
 def test_a_thresholds_file_for_other_classes_is_refused(demo, tmp_path):
     path = tmp_path / 'other.json'
     save_thresholds(str(path), DIGIT_CLASSES[:9], [0.5] * 9, 'f1', 'test')
-    with pytest.raises(ValueError, match='other.json holds 9 classes but '
-                       'the model predicts 10'):
-        SPMLInferencer(demo['config'], demo['checkpoint'],
-                       thresholds=str(path))
+    with pytest.raises(
+        ValueError,
+        match='other.json holds 9 classes but the model predicts 10',
+    ):
+        SPMLInferencer(
+            demo['config'], demo['checkpoint'], thresholds=str(path)
+        )
     record = json.loads(path.read_text())
     record['classes'] = ['a', *DIGIT_CLASSES[1:]]
     record['thresholds'].append(0.5)
     path.write_text(json.dumps(record))
-    with pytest.raises(ValueError, match=r"no threshold for the classes "
-                       r"\['zero'\] and has thresholds for \['a'\]"):
-        SPMLInferencer(demo['config'], demo['checkpoint'],
-                       thresholds=str(path))
+    with pytest.raises(
+        ValueError,
+        match=r'no threshold for the classes '
+        r"\['zero'\] and has thresholds for \['a'\]",
+    ):
+        SPMLInferencer(
+            demo['config'], demo['checkpoint'], thresholds=str(path)
+        )
 
 
 def test_a_checkpoint_of_another_model_is_refused(demo):
     cfg = Config.fromfile(demo['config'])
     cfg.model.head.num_classes = 9
-    with pytest.raises(ValueError, match=r'does not fit the model of the '
-                       r'config .*head.fc.weight: \(10, 64\) in the '
-                       r'checkpoint, \(9, 64\) in the model'):
+    with pytest.raises(
+        ValueError,
+        match=r'does not fit the model of the '
+        r'config .*head.fc.weight: \(10, 64\) in the '
+        r'checkpoint, \(9, 64\) in the model',
+    ):
         SPMLInferencer(cfg, demo['checkpoint'])
 
 
-def test_a_checkpoint_that_runs_code_is_refused_before_it_runs(
-        demo, tmp_path):
+def test_a_checkpoint_that_runs_code_is_refused_before_it_runs(demo, tmp_path):
     checkpoint = torch.load(demo['checkpoint'], weights_only=True)
     marker = tmp_path / 'pwned'
     checkpoint['meta']['note'] = RunsACommand(marker)
     torch.save(checkpoint, tmp_path / 'evil.pth')
-    with pytest.raises(pickle.UnpicklingError, match='evil.pth: holds '
-                       r'posix.system, which safe loading \(torch.load '
-                       r'weights_only=True\) does not rebuild'):
+    with pytest.raises(
+        pickle.UnpicklingError,
+        match='evil.pth: holds '
+        r'posix.system, which safe loading \(torch.load '
+        r'weights_only=True\) does not rebuild',
+    ):
         SPMLInferencer(demo['config'], str(tmp_path / 'evil.pth'))
     assert not marker.exists()
 
@@ -212,22 +269,34 @@ def test_a_loss_s_training_state_is_not_loaded(tmp_path):
     model's weights, so the state is left in the file."""
     import numpy as np
 
-    from mmspml.engine.runner.checkpoint import load_checkpoint_checked
     from mmspml.datasets import SparseLabels
+    from mmspml.engine.runner.checkpoint import load_checkpoint_checked
 
     def build():
-        return MODELS.build(dict(
-            type='ImageClassifier',
-            backbone=dict(type='ResNet', depth=18, stem_channels=8,
-                          base_channels=8, out_indices=(3, )),
-            neck=dict(type='GlobalAveragePooling'),
-            head=dict(type='SPMLLinearClsHead', num_classes=3,
-                      in_channels=64,
-                      loss=dict(type='ROLELoss', expected_num_pos=1.0))))
+        return MODELS.build(
+            dict(
+                type='ImageClassifier',
+                backbone=dict(
+                    type='ResNet',
+                    depth=18,
+                    stem_channels=8,
+                    base_channels=8,
+                    out_indices=(3,),
+                ),
+                neck=dict(type='GlobalAveragePooling'),
+                head=dict(
+                    type='SPMLLinearClsHead',
+                    num_classes=3,
+                    in_channels=64,
+                    loss=dict(type='ROLELoss', expected_num_pos=1.0),
+                ),
+            )
+        )
 
     trained = build()
     trained.head.loss_module.init_sample_state(
-        SparseLabels.from_single(np.arange(50) % 3, 3))
+        SparseLabels.from_single(np.arange(50) % 3, 3)
+    )
     with torch.no_grad():
         trained.head.fc.weight.mul_(3)
     path = tmp_path / 'role.pth'

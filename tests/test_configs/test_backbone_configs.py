@@ -1,9 +1,11 @@
 """Every GR config on COCO with another MMPretrain backbone than ResNet-50
-(configs/gr/gr_<backbone>_1xb8_coco2014-448px.py) builds, trains one step on CPU, and keeps the weights it loads.
+(configs/gr/gr_<backbone>_1xb8_coco2014-448px.py) builds, trains one step
+on CPU, and keeps the weights it loads.
 
 Nothing is downloaded: the checkpoint URL is only checked, then replaced by
 no checkpoint (training step) or by a local stand-in (weight loading).
 """
+
 import glob
 import math
 import os
@@ -21,9 +23,12 @@ import mmspml  # noqa: F401  (registers SPMLLinearClsHead, GRLoss, ...)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
-    path for path in glob.glob(
-        osp.join(REPO, 'configs', 'gr', 'gr_*_1xb8_coco2014-448px.py'))
-    if not osp.basename(path).startswith('gr_resnet50_'))
+    path
+    for path in glob.glob(
+        osp.join(REPO, 'configs', 'gr', 'gr_*_1xb8_coco2014-448px.py')
+    )
+    if not osp.basename(path).startswith('gr_resnet50_')
+)
 # Smallest training input: Swin's 7 x 7 windows need 7 x 7 tokens in its
 # last stage (stride 32), so 224 px (it asserts otherwise); 64 px elsewhere
 # (ViT resizes its 448 px position embeddings to any input).
@@ -50,8 +55,22 @@ def build(cfg):
         return MODELS.build(model_cfg)
 
 
-def test_there_are_backbone_configs():
-    assert len(CONFIGS) >= 6
+# Every backbone the GR configs on COCO offer besides ResNet-50.
+BACKBONES = (
+    'convnext-tiny',
+    'efficientnet-b0',
+    'mobilenet-v3-large',
+    'regnetx-1.6gf',
+    'swin-tiny',
+    'vit-base-p16',
+)
+
+
+def test_the_backbone_configs_are_exactly_the_six_expected():
+    assert [osp.relpath(path, REPO) for path in CONFIGS] == [
+        f'configs/gr/gr_{backbone}_1xb8_coco2014-448px.py'
+        for backbone in BACKBONES
+    ]
 
 
 # The two tests below: about 20 s for the six configs on 2 idle CPU cores
@@ -67,7 +86,8 @@ def test_backbone_config_trains_one_step(path):
     init = cfg.model.backbone.init_cfg
     assert init.type == 'Pretrained'
     assert init.checkpoint.startswith(
-        'https://download.openmmlab.com/mmclassification/')
+        'https://download.openmmlab.com/mmclassification/'
+    )
     assert init.prefix == 'backbone'
     # No Mixup / CutMix from mmpretrain's ImageNet model bases.
     assert not (cfg.model.get('train_cfg') or {}).get('augments')
@@ -79,8 +99,9 @@ def test_backbone_config_trains_one_step(path):
     # BGR kept as read for RegNet's (pycls) checkpoint.
     bgr = cfg.model.backbone.type == 'RegNet'
     mean = [123.675, 116.28, 103.53]
-    assert model.data_preprocessor.mean.flatten().tolist() == \
-        pytest.approx(mean[::-1] if bgr else mean)
+    assert model.data_preprocessor.mean.flatten().tolist() == pytest.approx(
+        mean[::-1] if bgr else mean
+    )
     assert model.data_preprocessor.to_rgb is not bgr
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
@@ -99,8 +120,9 @@ def test_backbone_config_trains_one_step(path):
         ],
         data_samples=[
             DataSample().set_gt_label([3]),
-            DataSample().set_gt_label([41])
-        ])
+            DataSample().set_gt_label([41]),
+        ],
+    )
     before = [p.detach().clone() for p in head_params]
     model.train()
     log_vars = model.train_step(data, optim_wrapper)
@@ -111,10 +133,10 @@ def test_backbone_config_trains_one_step(path):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     'path',
-    CONFIGS + [
-        osp.join(REPO, 'configs', 'gr', 'gr_resnet50_1xb8_coco2014-448px.py')
-    ],
-    ids=osp.basename)
+    CONFIGS
+    + [osp.join(REPO, 'configs', 'gr', 'gr_resnet50_1xb8_coco2014-448px.py')],
+    ids=osp.basename,
+)
 def test_backbone_config_keeps_loaded_weights(path, tmp_path):
     """init_weights with the config's init_cfg type leaves every backbone
     parameter as loaded (ResNet / RegNet zero-init their residual BNs,
@@ -141,7 +163,8 @@ def test_backbone_config_keeps_loaded_weights(path, tmp_path):
     finally:
         ckpt.unlink()  # ViT-B's is 350 MB
     changed = [
-        name for name, param in model.backbone.named_parameters()
+        name
+        for name, param in model.backbone.named_parameters()
         if not torch.equal(param, state[name])
     ]
     assert not changed

@@ -1,5 +1,6 @@
 """Every benchmark config builds a real Runner and trains on a tiny copy of
 its dataset, with the ResNet-50 swapped for a tiny ResNet (no download)."""
+
 import os.path as osp
 
 import numpy as np
@@ -49,14 +50,18 @@ TINY = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize('method', ['gr', 'an', 'full'])
-@pytest.mark.parametrize('name,make,classes', [
-    ('voc', make_voc, 20),
-    ('coco', make_coco, 80),
-    ('cub', make_cub, 312),
-    ('nus', make_nus, 81),
-])
-def test_benchmark_config_trains_validates_and_tests(tmp_path, method, name,
-                                                     make, classes):
+@pytest.mark.parametrize(
+    'name,make,classes',
+    [
+        ('voc', make_voc, 20),
+        ('coco', make_coco, 80),
+        ('cub', make_cub, 312),
+        ('nus', make_nus, 81),
+    ],
+)
+def test_benchmark_config_trains_validates_and_tests(
+    tmp_path, method, name, make, classes
+):
     make(str(tmp_path / 'data'))
     cfg = Config.fromfile(config_file(method, name))
     options = dict(TINY, work_dir=str(tmp_path / 'work'))
@@ -67,8 +72,12 @@ def test_benchmark_config_trains_validates_and_tests(tmp_path, method, name,
         options[f'{loader}.dataset{inner}.data_root'] = str(tmp_path / 'data')
     cfg.merge_from_dict(options)
     assert cfg.model.head.num_classes == classes
-    assert cfg.model.head.loss.type == dict(
-        gr='GRLoss', an='AssumeNegativeLoss', full='FullLabelBCELoss')[method]
+    assert (
+        cfg.model.head.loss.type
+        == dict(gr='GRLoss', an='AssumeNegativeLoss', full='FullLabelBCELoss')[
+            method
+        ]
+    )
     assert cfg.optim_wrapper.optimizer.lr == 1e-5
     runner = RUNNERS.build(cfg)  # the configs' SPMLRunner
     runner.train()
@@ -115,8 +124,9 @@ def test_baseline_configs_change_one_thing(name):
     split, seed, model, schedule, hooks and everything else."""
     gr = Config.fromfile(config_file('gr', name))
     assert gr.model.head.loss == dict(type='GRLoss')
-    assert gr.train_dataloader.dataset.get('labels',
-                                           'single_positive') != 'full'
+    assert (
+        gr.train_dataloader.dataset.get('labels', 'single_positive') != 'full'
+    )
     for method in METHODS:
         if method == 'gr':
             continue
@@ -134,28 +144,54 @@ def test_baseline_configs_change_one_thing(name):
 
 def test_missing_pretrained_weights_explain_the_fix(tmp_path):
     from mmpretrain.registry import MODELS
+
     cfg = Config.fromfile(config_file('gr', 'voc'))
     cfg.model.backbone.init_cfg.checkpoint = str(tmp_path / 'resnet50.pth')
     model = MODELS.build(cfg.model)
-    with pytest.raises(RuntimeError,
-                       match='resnet50.pth.*model.backbone.init_cfg.checkpoint'
-                       '.*hub/checkpoints'):
+    with pytest.raises(
+        RuntimeError,
+        match='resnet50.pth.*model.backbone.init_cfg.checkpoint'
+        '.*hub/checkpoints',
+    ):
         with pretrained_hint(model):  # as SPMLRunner initialises weights
             model.init_weights()
+
+
+# The loss each method folder's configs train with (docs/baselines.md).
+LOSS_OF_METHOD = dict(
+    full='FullLabelBCELoss',
+    an='AssumeNegativeLoss',
+    anls='AssumeNegativeLSLoss',
+    wan='WeakAssumeNegativeLoss',
+    epr='EPRLoss',
+    role='ROLELoss',
+    em='EntropyMaximizationLoss',
+    emapl='EMAPLLoss',
+    hill='HillLoss',
+    splc='SPLCLoss',
+    llr='LLRLoss',
+    llct='LLCtLoss',
+    llcp='LLCpLoss',
+    gr='GRLoss',
+)
 
 
 @pytest.mark.parametrize('dataset', DATASETS)
 def test_every_method_has_a_config_one_loss_away_from_gr(dataset):
     from mmpretrain.registry import MODELS
+
     gr = Config.fromfile(config_file('gr', dataset))
     losses = set()
+    built = {}
     for method in METHODS:
         cfg = Config.fromfile(config_file(method, dataset))
         loss = MODELS.build(cfg.model.head.loss)
         losses.add(type(loss).__name__)
+        built[method] = type(loss).__name__
         assert cfg.model.backbone == gr.model.backbone
         assert cfg.optim_wrapper == gr.optim_wrapper
         assert cfg.test_dataloader == gr.test_dataloader
         if method != 'full':
             assert cfg.train_dataloader == gr.train_dataloader
     assert len(losses) == len(METHODS)
+    assert built == LOSS_OF_METHOD

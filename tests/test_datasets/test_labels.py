@@ -1,9 +1,14 @@
 """SparseLabels: the compressed per-image label store, and the draw on it."""
+
 import numpy as np
 import pytest
 
-from mmspml.datasets import (NEGATIVE, POSITIVE, SparseLabels,
-                             draw_single_positive)
+from mmspml.datasets import (
+    NEGATIVE,
+    POSITIVE,
+    SparseLabels,
+    draw_single_positive,
+)
 from tests.helpers.data import cole_observe_single_positive, random_labels
 
 
@@ -14,8 +19,9 @@ def test_round_trip_through_dense():
     np.testing.assert_array_equal(sparse.to_dense(), labels)
     np.testing.assert_array_equal(sparse.counts(), labels.sum(axis=1))
     for row in (0, 17, 49):
-        np.testing.assert_array_equal(sparse.positives(row),
-                                      np.flatnonzero(labels[row]))
+        np.testing.assert_array_equal(
+            sparse.positives(row), np.flatnonzero(labels[row])
+        )
 
 
 def test_lists_are_sorted_and_repeats_count_once():
@@ -23,15 +29,19 @@ def test_lists_are_sorted_and_repeats_count_once():
     assert sparse.indptr.tolist() == [0, 2, 3, 5]
     assert sparse.indices.tolist() == [1, 3, 0, 1, 2]
     assert sparse == SparseLabels.from_dense(
-        np.array([[0, 1, 0, 1], [1, 0, 0, 0], [0, 1, 1, 0]]))
+        np.array([[0, 1, 0, 1], [1, 0, 0, 0], [0, 1, 1, 0]])
+    )
 
 
 def test_out_of_range_names_the_row():
-    with pytest.raises(ValueError,
-                       match=r'ann\.json: image b\.jpg has gt_label 5 outside '
-                       r'\[0, 4\) in \[1, 5\]'):
-        SparseLabels.from_lists([[0], [1, 5]], 4, 'ann.json',
-                                lambda row: f'image {"ab"[row]}.jpg')
+    with pytest.raises(
+        ValueError,
+        match=r'ann\.json: image b\.jpg has gt_label 5 outside '
+        r'\[0, 4\) in \[1, 5\]',
+    ):
+        SparseLabels.from_lists(
+            [[0], [1, 5]], 4, 'ann.json', lambda row: f'image {"ab"[row]}.jpg'
+        )
 
 
 def test_take_selects_and_reorders_rows():
@@ -43,20 +53,26 @@ def test_take_selects_and_reorders_rows():
 
 def test_three_states_for_partial_labels():
     """Positive, observed negative and unknown (not stored) stay apart."""
-    sparse = SparseLabels(np.array([0, 2, 3]), np.array([0, 2, 1]), 3,
-                          states=np.array([POSITIVE, NEGATIVE, NEGATIVE]))
+    sparse = SparseLabels(
+        np.array([0, 2, 3]),
+        np.array([0, 2, 1]),
+        3,
+        states=np.array([POSITIVE, NEGATIVE, NEGATIVE]),
+    )
     dense = sparse.to_dense(np.int8, unknown=-1, negative=0)
     assert dense.tolist() == [[1, -1, 0], [-1, 0, -1]]
     assert sparse.counts().tolist() == [1, 0]
     assert sparse.positives(0).tolist() == [0]
     assert sparse.take([1]).to_dense(np.int8, unknown=-1).tolist() == [
-        [-1, 0, -1]]
+        [-1, 0, -1]
+    ]
 
 
 def test_storage_is_proportional_to_the_positives():
     rng = np.random.default_rng(0)
-    lists = [rng.choice(10_000, size=3, replace=False).tolist()
-             for _ in range(1000)]
+    lists = [
+        rng.choice(10_000, size=3, replace=False).tolist() for _ in range(1000)
+    ]
     sparse = SparseLabels.from_lists(lists, 10_000)
     # 8 bytes per row offset + 4 per positive, not 1000 x 10000 bytes.
     assert sparse.nbytes == 8 * 1001 + 4 * 3000

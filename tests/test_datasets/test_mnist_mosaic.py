@@ -1,4 +1,5 @@
 """The embedded demo: deterministic, correctly labelled, disjoint sources."""
+
 import json
 import os.path as osp
 
@@ -27,7 +28,9 @@ def test_mosaics_are_labelled_by_the_digits_they_show(tmp_path):
         image = np.asarray(Image.open(osp.join(root, item['img_path'])))
         assert image.shape == (56, 56)
         # Each placed digit appears as one of the four 28 x 28 cells.
-        cells = [image[r:r + 28, c:c + 28] for r in (0, 28) for c in (0, 28)]
+        cells = [
+            image[r : r + 28, c : c + 28] for r in (0, 28) for c in (0, 28)
+        ]
         for s in src:
             assert any(np.array_equal(cell, digits[s]) for cell in cells)
     train_src = {d for item in train for d in item['mnist_digits']}

@@ -1,5 +1,6 @@
 """The single-positive draw and the split against Cole et al.'s protocol
 (docs/protocol.md)."""
+
 import numpy as np
 import pytest
 
@@ -10,8 +11,9 @@ from tests.helpers.data import cole_observe_single_positive, random_labels
 def test_single_positive_matches_the_protocol_exactly():
     labels = random_labels(500, 20, seed=3)
     observed = sample_single_positive(labels)
-    np.testing.assert_array_equal(observed,
-                                  cole_observe_single_positive(labels, 1200))
+    np.testing.assert_array_equal(
+        observed, cole_observe_single_positive(labels, 1200)
+    )
     assert (observed.sum(axis=1) == 1).all()
     assert (observed <= labels).all()
     assert observed.dtype == labels.dtype
@@ -31,10 +33,14 @@ def test_single_positive_consumes_the_negative_shuffle():
 
 def test_single_positive_seed_changes_draw_and_is_reproducible():
     labels = random_labels(300, 10, seed=5)
-    np.testing.assert_array_equal(sample_single_positive(labels, seed=7),
-                                  sample_single_positive(labels, seed=7))
-    assert (sample_single_positive(labels, seed=7) !=
-            sample_single_positive(labels)).any()
+    np.testing.assert_array_equal(
+        sample_single_positive(labels, seed=7),
+        sample_single_positive(labels, seed=7),
+    )
+    assert (
+        sample_single_positive(labels, seed=7)
+        != sample_single_positive(labels)
+    ).any()
 
 
 def test_single_positive_rejects_rows_without_positive_and_bad_values():
@@ -47,9 +53,10 @@ def test_single_positive_rejects_rows_without_positive_and_bad_values():
         sample_single_positive(labels)
 
 
-@pytest.mark.parametrize('num,train,val', [(5717, 4574, 1143),
-                                           (82081, 65665, 16416),
-                                           (5994, 4795, 1199)])
+@pytest.mark.parametrize(
+    'num,train,val',
+    [(5717, 4574, 1143), (82081, 65665, 16416), (5994, 4795, 1199)],
+)
 def test_split_sizes_match_the_benchmarks(num, train, val):
     train_idx, val_idx = split_train_val(num)
     assert (len(train_idx), len(val_idx)) == (train, val)
@@ -60,7 +67,7 @@ def test_split_matches_the_protocol_exactly():
     train_idx, val_idx = split_train_val(1003, val_frac=0.2, seed=1200)
     perm = np.random.RandomState(1200).permutation(1003)
     n_val = int(np.round(0.2 * 1003))
-    np.testing.assert_array_equal(train_idx, np.sort(perm[:1003 - n_val]))
+    np.testing.assert_array_equal(train_idx, np.sort(perm[: 1003 - n_val]))
     np.testing.assert_array_equal(val_idx, np.sort(perm[-n_val:]))
     assert np.all(np.diff(train_idx) > 0) and np.all(np.diff(val_idx) > 0)
 

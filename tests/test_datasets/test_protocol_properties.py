@@ -8,6 +8,7 @@ input, not only the published splits:
   and val indices with ``len(val) == int(np.round(val_frac * num))``
   (NumPy's round, half to even).
 """
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -19,7 +20,8 @@ from mmspml.datasets import sample_single_positive, split_train_val
 # No example database: .hypothesis/ is not in .gitignore.
 SETTINGS = settings(max_examples=100, deadline=None, database=None)
 DTYPES = st.sampled_from(
-    [np.int64, np.int32, np.uint8, np.float32, np.float64, np.bool_])
+    [np.int64, np.int32, np.uint8, np.float32, np.float64, np.bool_]
+)
 SEEDS = st.integers(0, 2**32 - 1)
 
 
@@ -53,8 +55,9 @@ def test_single_positive_is_one_true_positive_per_row(labels, seed):
 @given(labels=label_matrices(), seed=SEEDS)
 def test_single_positive_is_deterministic_for_a_seed(labels, seed):
     first = sample_single_positive(labels, seed)
-    np.testing.assert_array_equal(sample_single_positive(labels.copy(), seed),
-                                  first)
+    np.testing.assert_array_equal(
+        sample_single_positive(labels.copy(), seed), first
+    )
 
 
 @SETTINGS
@@ -66,8 +69,9 @@ def test_single_positive_leaves_the_labels_unchanged(labels, seed):
 
 
 @SETTINGS
-@given(labels=label_matrices(allow_empty_rows=True), seed=SEEDS,
-       data=st.data())
+@given(
+    labels=label_matrices(allow_empty_rows=True), seed=SEEDS, data=st.data()
+)
 def test_single_positive_rejects_a_row_without_positive(labels, seed, data):
     row = data.draw(st.integers(0, labels.shape[0] - 1), label='row')
     labels[row] = 0
@@ -84,13 +88,15 @@ VAL_FRACS = st.floats(0, 0.9, allow_nan=False)
 @example(num=3, val_frac=0.5, seed=0)  # 1.5 rounds to 2
 @example(num=0, val_frac=0.9, seed=0)
 def test_split_partitions_the_rows_into_sorted_train_and_val(
-        num, val_frac, seed):
+    num, val_frac, seed
+):
     train, val = split_train_val(num, val_frac, seed)
     assert len(val) == int(np.round(val_frac * num))
     assert len(train) + len(val) == num
     assert np.intersect1d(train, val).size == 0
-    np.testing.assert_array_equal(np.sort(np.concatenate([train, val])),
-                                  np.arange(num))
+    np.testing.assert_array_equal(
+        np.sort(np.concatenate([train, val])), np.arange(num)
+    )
     assert (np.diff(train) > 0).all() and (np.diff(val) > 0).all()
 
 

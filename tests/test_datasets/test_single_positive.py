@@ -1,5 +1,6 @@
 """SinglePositiveDataset: the draw, the split, the labels it carries, and
 clear errors for bad input."""
+
 import os.path as osp
 
 import numpy as np
@@ -13,7 +14,8 @@ from tests.helpers.data import cole_observe_single_positive, random_labels
 
 def build(source, **kwargs):
     return DATASETS.build(
-        dict(type='SinglePositiveDataset', dataset=source, **kwargs))
+        dict(type='SinglePositiveDataset', dataset=source, **kwargs)
+    )
 
 
 def test_train_and_val_follow_the_protocol(multilabel_dataset):
@@ -36,10 +38,13 @@ def test_samples_carry_observed_and_full_labels(multilabel_dataset):
     observed = cole_observe_single_positive(labels, 1200)
     for idx in (0, 5, 11):
         sample = dataset[idx]['data_samples']
-        assert sample.gt_label.tolist() == np.flatnonzero(
-            observed[idx]).tolist()
-        assert sample.full_gt_label.tolist() == np.flatnonzero(
-            labels[idx]).tolist()
+        assert (
+            sample.gt_label.tolist() == np.flatnonzero(observed[idx]).tolist()
+        )
+        assert (
+            sample.full_gt_label.tolist()
+            == np.flatnonzero(labels[idx]).tolist()
+        )
         assert sample.sample_idx == idx
         assert dataset[idx]['inputs'].shape == (3, 16, 16)
 
@@ -55,9 +60,11 @@ def test_full_labels_mode_trains_on_all_positives(multilabel_dataset):
 def test_images_without_positive_raise_by_default(multilabel_dataset):
     labels = random_labels(10, 4, empty_rows=[3, 8])
     source = multilabel_dataset(labels)
-    with pytest.raises(ValueError,
-                       match=r"ann.json.*2 of 10 images have no positive.*"
-                       r"img_0003.png.*on_no_positive='drop'"):
+    with pytest.raises(
+        ValueError,
+        match=r'ann.json.*2 of 10 images have no positive.*'
+        r"img_0003.png.*on_no_positive='drop'",
+    ):
         build(source)
 
 
@@ -68,7 +75,8 @@ def test_dropped_images_are_left_out_before_the_draw(multilabel_dataset):
     np.testing.assert_array_equal(dataset.rows, kept)
     np.testing.assert_array_equal(
         dataset.observed_labels,
-        cole_observe_single_positive(labels[kept], 1200))
+        cole_observe_single_positive(labels[kept], 1200),
+    )
 
 
 def test_label_out_of_range_names_the_image(multilabel_dataset, tmp_path):
@@ -76,7 +84,7 @@ def test_label_out_of_range_names_the_image(multilabel_dataset, tmp_path):
     source = multilabel_dataset(labels)
     # Declare fewer classes than the labels use.
     source['metainfo'] = dict(classes=['a', 'b'])
-    with pytest.raises(ValueError, match=r"img_0000.png.*outside \[0, 2\)"):
+    with pytest.raises(ValueError, match=r'img_0000.png.*outside \[0, 2\)'):
         build(source)
 
 
@@ -84,29 +92,36 @@ def test_corrupt_image_names_the_file(multilabel_dataset, tmp_path):
     dataset = build(multilabel_dataset(random_labels(4, 3)))
     with open(osp.join(tmp_path, 'img_0002.png'), 'wb') as f:
         f.write(b'not a png')
-    with pytest.raises(RuntimeError, match=r"img_0002.png.*corrupt"):
+    with pytest.raises(RuntimeError, match=r'img_0002.png.*corrupt'):
         dataset[2]
 
 
 def test_missing_annotation_file_names_the_path(tmp_path):
-    source = dict(type='SPMLMultiLabelDataset', data_root=str(tmp_path),
-                  ann_file='missing.json')
+    source = dict(
+        type='SPMLMultiLabelDataset',
+        data_root=str(tmp_path),
+        ann_file='missing.json',
+    )
     with pytest.raises(FileNotFoundError, match='missing.json'):
         build(source)
 
 
 def test_bad_arguments_are_rejected(multilabel_dataset):
     source = multilabel_dataset(random_labels(4, 3))
-    for kwargs, word in ((dict(split='test'), 'split'),
-                         (dict(labels='observed'), 'labels'),
-                         (dict(on_no_positive='skip'), 'on_no_positive')):
+    for kwargs, word in (
+        (dict(split='test'), 'split'),
+        (dict(labels='observed'), 'labels'),
+        (dict(on_no_positive='skip'), 'on_no_positive'),
+    ):
         with pytest.raises(ValueError, match=word):
             build(source, **kwargs)
 
 
-def test_train_and_val_share_one_parse_and_draw(multilabel_dataset,
-                                                monkeypatch):
+def test_train_and_val_share_one_parse_and_draw(
+    multilabel_dataset, monkeypatch
+):
     from mmspml.datasets import SPMLMultiLabelDataset
+
     calls = []
     original = SPMLMultiLabelDataset.load_data_list
 
@@ -117,11 +132,14 @@ def test_train_and_val_share_one_parse_and_draw(multilabel_dataset,
     monkeypatch.setattr(SPMLMultiLabelDataset, 'load_data_list', counted)
     labels = random_labels(40, 6, seed=1)
     source = multilabel_dataset(labels)
-    val_source = dict(source, pipeline=[
-        dict(type='LoadImageFromFile'),
-        dict(type='Resize', scale=8),
-        dict(type='PackInputs')
-    ])
+    val_source = dict(
+        source,
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='Resize', scale=8),
+            dict(type='PackInputs'),
+        ],
+    )
     train = build(source, split='train')
     val = build(val_source, split='val')
     assert len(calls) == 1
@@ -144,6 +162,7 @@ def test_a_rewritten_annotation_file_is_read_again(multilabel_dataset):
 def test_coco_json_is_parsed_once_for_train_and_val(tmp_path, monkeypatch):
     from mmspml.datasets import SPMLCOCO
     from tests.helpers import benchmark_fixtures as fx
+
     fx.random_coco(str(tmp_path), 30, num_classes=5)
     calls = []
     loader = SPMLCOCO.loader
@@ -161,7 +180,8 @@ def test_coco_json_is_parsed_once_for_train_and_val(tmp_path, monkeypatch):
 
 
 def test_indices_that_reorder_rows_keep_each_image_s_labels(
-        multilabel_dataset):
+    multilabel_dataset,
+):
     """MMEngine's ``indices`` reorders rows after the labels are indexed:
     they are indexed again, so no image gets another image's labels."""
     labels = random_labels(6, 4, seed=3)
@@ -169,10 +189,12 @@ def test_indices_that_reorder_rows_keep_each_image_s_labels(
     dataset = build(source)
     inner = dataset.dataset
     for row in range(6):
-        assert inner.gt_labels.positives(row).tolist() == \
-            inner.get_cat_ids(row)
-    np.testing.assert_array_equal(dataset.full_labels,
-                                  labels[[5, 0, 3, 1, 4, 2]])
+        assert inner.gt_labels.positives(row).tolist() == inner.get_cat_ids(
+            row
+        )
+    np.testing.assert_array_equal(
+        dataset.full_labels, labels[[5, 0, 3, 1, 4, 2]]
+    )
 
 
 def test_a_same_size_rewrite_is_read_again(multilabel_dataset, tmp_path):
@@ -186,6 +208,7 @@ def test_a_same_size_rewrite_is_read_again(multilabel_dataset, tmp_path):
 
 class ObservedSource:
     """A multi-label dataset that provides its own observed positives."""
+
     metainfo = dict(classes=('a', 'b', 'c'))
     pipeline = None
 
@@ -199,18 +222,24 @@ class ObservedSource:
         return [0, 1]
 
     def get_data_info(self, row):
-        return dict(img_path=f'img{row}.jpg',
-                    observed_label=self.observed[row])
+        return dict(
+            img_path=f'img{row}.jpg', observed_label=self.observed[row]
+        )
 
 
 def test_observed_dataset_positive_out_of_range_names_the_row():
     from mmspml.datasets import SinglePositiveDataset
-    dataset = SinglePositiveDataset(ObservedSource([[0], [1]]),
-                                    observed='dataset')
+
+    dataset = SinglePositiveDataset(
+        ObservedSource([[0], [1]]), observed='dataset'
+    )
     assert dataset.observed.indices.tolist() == [0, 1]
     for bad in (3, -1):
-        with pytest.raises(ValueError,
-                           match=rf"row 1 \(image 'img1.jpg'\) is {bad}, "
-                           r'not a class index in \[0, 3\)'):
-            SinglePositiveDataset(ObservedSource([[0], [bad]]),
-                                  observed='dataset')
+        with pytest.raises(
+            ValueError,
+            match=rf"row 1 \(image 'img1.jpg'\) is {bad}, "
+            r'not a class index in \[0, 3\)',
+        ):
+            SinglePositiveDataset(
+                ObservedSource([[0], [bad]]), observed='dataset'
+            )

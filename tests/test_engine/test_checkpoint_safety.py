@@ -1,6 +1,7 @@
 """The pieces that make checkpoints survive a kill: old files are removed
 only after the new one is written, --resume finds the newest complete
 checkpoint, and the resumed epoch is validated again."""
+
 from collections import deque
 from types import SimpleNamespace
 
@@ -21,13 +22,17 @@ def test_resume_follows_the_pointer_or_the_newest_complete_file(tmp_path):
         if text is not None:
             pointer.write_text(text)
         assert latest_complete_checkpoint(str(tmp_path)) == str(
-            tmp_path / 'epoch_10.pth')
+            tmp_path / 'epoch_10.pth'
+        )
     pointer.write_text(str(tmp_path / 'epoch_2.pth'))
     assert latest_complete_checkpoint(str(tmp_path)) == str(
-        tmp_path / 'epoch_2.pth')
+        tmp_path / 'epoch_2.pth'
+    )
     pointer.write_text('s3://bucket/run/epoch_3.pth')  # remote: trusted
-    assert latest_complete_checkpoint(
-        str(tmp_path)) == 's3://bucket/run/epoch_3.pth'
+    assert (
+        latest_complete_checkpoint(str(tmp_path))
+        == 's3://bucket/run/epoch_3.pth'
+    )
 
 
 def test_a_stale_pointer_without_checkpoints_is_an_error(tmp_path):
@@ -37,7 +42,6 @@ def test_a_stale_pointer_without_checkpoints_is_an_error(tmp_path):
 
 
 class RecordingBackend:
-
     def __init__(self, log):
         self.log = log
 
@@ -57,11 +61,16 @@ def test_old_checkpoints_are_removed_only_after_the_new_one(tmp_path):
     hook.out_dir, hook.file_backend = 'out', RecordingBackend(log)
     hook.keep_ckpt_ids = deque([1], maxlen=1)  # epoch_1.pth exists
     runner = SimpleNamespace(
-        work_dir=str(tmp_path), epoch=1, iter=20, max_epochs=3,
+        work_dir=str(tmp_path),
+        epoch=1,
+        iter=20,
+        max_epochs=3,
         logger=SimpleNamespace(info=lambda *a: None),
         message_hub=SimpleNamespace(update_info=lambda *a: None),
         save_checkpoint=lambda out_dir, name, *a, **k: log.append(
-            ('save', f'{out_dir}/{name}')))
+            ('save', f'{out_dir}/{name}')
+        ),
+    )
     hook.after_train_epoch(runner)  # the end of the second epoch
     # MMEngine's own order would be: remove epoch_1, then save epoch_2.
     assert log == [('save', 'out/epoch_2.pth'), ('remove', 'out/epoch_1.pth')]
@@ -73,8 +82,10 @@ def test_old_checkpoints_are_removed_only_after_the_new_one(tmp_path):
 def test_a_resumed_epoch_is_validated_again(epoch, validated):
     runs = []
     runner = SimpleNamespace(
-        epoch=epoch, max_epochs=6,
+        epoch=epoch,
+        max_epochs=6,
         train_loop=SimpleNamespace(val_begin=1, val_interval=1),
-        val_loop=SimpleNamespace(run=lambda: runs.append(epoch)))
+        val_loop=SimpleNamespace(run=lambda: runs.append(epoch)),
+    )
     ResumeValidationHook().before_train(runner)
     assert runs == ([epoch] if validated else [])

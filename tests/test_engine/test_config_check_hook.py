@@ -1,5 +1,6 @@
 """SPMLConfigCheckHook: configuration mistakes stop training before the
 first iteration, with the key to fix."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -24,27 +25,39 @@ def runner_with(head, train_classes=3, val_classes=3, amp=False):
         return SimpleNamespace(dataset=SimpleNamespace(metainfo=metainfo))
 
     optim_wrapper = (AmpOptimWrapper if amp else OptimWrapper).__new__(
-        AmpOptimWrapper if amp else OptimWrapper)
+        AmpOptimWrapper if amp else OptimWrapper
+    )
     return SimpleNamespace(
-        model=model, epoch=0, max_epochs=8,
+        model=model,
+        epoch=0,
+        max_epochs=8,
         train_loop=EpochBasedTrainLoop.__new__(EpochBasedTrainLoop),
         train_dataloader=loader(train_classes),
         val_loop=SimpleNamespace(dataloader=loader(val_classes)),
-        optim_wrapper=optim_wrapper)
+        optim_wrapper=optim_wrapper,
+    )
 
 
 def head(loss, cls=SPMLLinearClsHead, num_classes=3):
     return cls(num_classes=num_classes, in_channels=4, loss=loss)
 
 
-def test_a_consistent_config_passes():
+def test_a_consistent_config_passes_without_a_warning(monkeypatch):
+    logged = []
+    monkeypatch.setattr(
+        'mmspml.engine.hooks.config_check_hook.print_log',
+        lambda msg, **kwargs: logged.append(msg),
+    )
     SPMLConfigCheckHook().before_train(runner_with(head(dict(type='GRLoss'))))
     SPMLConfigCheckHook().before_train(
-        runner_with(head(dict(type='ROLELoss', expected_num_pos=1.0))))
+        runner_with(head(dict(type='ROLELoss', expected_num_pos=1.0)))
+    )
+    assert logged == []
 
 
-@pytest.mark.parametrize('train,val,key', [(5, 3, 'train_dataloader'),
-                                           (3, 4, 'val_dataloader')])
+@pytest.mark.parametrize(
+    'train,val,key', [(5, 3, 'train_dataloader'), (3, 4, 'val_dataloader')]
+)
 def test_head_and_dataset_class_counts_must_agree(train, val, key):
     runner = runner_with(head(dict(type='GRLoss')), train, val)
     with pytest.raises(ValueError, match=f'num_classes is 3 .*{key}'):
@@ -53,19 +66,24 @@ def test_head_and_dataset_class_counts_must_agree(train, val, key):
 
 def test_stateful_loss_needs_the_spml_head():
     runner = runner_with(
-        head(dict(type='LLCpLoss'), cls=MultiLabelLinearClsHead))
+        head(dict(type='LLCpLoss'), cls=MultiLabelLinearClsHead)
+    )
     with pytest.raises(TypeError, match="head.type='SPMLLinearClsHead'"):
         SPMLConfigCheckHook().before_train(runner)
 
 
 def test_role_refuses_mixed_precision():
     runner = runner_with(
-        head(dict(type='ROLELoss', expected_num_pos=1.0)), amp=True)
-    with pytest.raises(ValueError, match="does not support AmpOptimWrapper"
-                       ".*'AutocastOptimWrapper'"):
+        head(dict(type='ROLELoss', expected_num_pos=1.0)), amp=True
+    )
+    with pytest.raises(
+        ValueError,
+        match="does not support AmpOptimWrapper.*'AutocastOptimWrapper'",
+    ):
         SPMLConfigCheckHook().before_train(runner)
     SPMLConfigCheckHook().before_train(
-        runner_with(head(dict(type='GRLoss')), amp=True))
+        runner_with(head(dict(type='GRLoss')), amp=True)
+    )
 
 
 class UnsyncedDDP(DistributedDataParallel):
@@ -90,8 +108,10 @@ def test_linear_init_under_ddp_needs_find_unused_parameters(find_unused):
 
 def test_iteration_based_training_is_warned_about(monkeypatch):
     logged = []
-    monkeypatch.setattr('mmspml.engine.hooks.config_check_hook.print_log',
-                        lambda msg, **kwargs: logged.append(msg))
+    monkeypatch.setattr(
+        'mmspml.engine.hooks.config_check_hook.print_log',
+        lambda msg, **kwargs: logged.append(msg),
+    )
     runner = runner_with(head(dict(type='GRLoss')))
     SPMLConfigCheckHook().before_train(runner)
     assert logged == []

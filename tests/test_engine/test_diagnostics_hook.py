@@ -1,5 +1,6 @@
 """PseudoLabelDiagnosticsHook: the histogram, the hidden-positive rate and
 GR's k(p) on the unannotated entries, recomputed independently."""
+
 import glob
 import json
 import math
@@ -37,11 +38,20 @@ def reference(scores, observed, full, w, b, num_bins):
             k_negative.append(k)
     total = [h + n for h, n in zip(hidden, negative)]
     rate = [h / t if t else None for h, t in zip(hidden, total)]
-    error = sum(abs(k_sum[i] / total[i] - rate[i]) * total[i]
-                for i in range(num_bins) if total[i]) / sum(total)
-    return dict(hidden=hidden, negative=negative, rate=rate,
-                k_hidden=np.mean(k_hidden), k_negative=np.mean(k_negative),
-                above=np.mean(above), error=error)
+    error = sum(
+        abs(k_sum[i] / total[i] - rate[i]) * total[i]
+        for i in range(num_bins)
+        if total[i]
+    ) / sum(total)
+    return dict(
+        hidden=hidden,
+        negative=negative,
+        rate=rate,
+        k_hidden=np.mean(k_hidden),
+        k_negative=np.mean(k_negative),
+        above=np.mean(above),
+        error=error,
+    )
 
 
 def check_against_reference(result, expected):
@@ -51,10 +61,12 @@ def check_against_reference(result, expected):
         assert (got is None and want is None) or got == pytest.approx(want)
     scalars = result['scalars']
     assert scalars['k_mean_hidden_positives'] == pytest.approx(
-        expected['k_hidden'])
+        expected['k_hidden']
+    )
     assert scalars['k_mean_negatives'] == pytest.approx(expected['k_negative'])
     assert scalars['hidden_positive_share_above_0.5'] == pytest.approx(
-        expected['above'])
+        expected['above']
+    )
     assert scalars['k_calibration_error'] == pytest.approx(expected['error'])
 
 
@@ -70,10 +82,12 @@ def test_diagnostics_equal_an_entry_by_entry_computation():
     loss.set_epoch(5, 8)
     result = pseudo_label_diagnostics(scores, observed, full, loss, 10)
     check_against_reference(
-        result, reference(scores, observed, full, loss.w, loss.b, 10))
+        result, reference(scores, observed, full, loss.w, loss.b, 10)
+    )
     # Every unannotated entry is counted once.
-    assert sum(result['hidden_positives']) + sum(result['negatives']) == \
-        int((observed == 0).sum())
+    assert sum(result['hidden_positives']) + sum(result['negatives']) == int(
+        (observed == 0).sum()
+    )
     k = result['k'][50]
     assert k == pytest.approx(1 / (1 + math.exp(-(loss.w * 0.5 + loss.b))))
 
@@ -102,7 +116,10 @@ def test_hook_logs_what_an_independent_pass_recomputes(tmp_path):
     runner.train()
     folder = tmp_path / 'work' / 'diagnostics'
     assert sorted(p.name for p in folder.glob('*.png')) == [
-        'epoch_1.png', 'epoch_2.png', 'epoch_3.png']
+        'epoch_1.png',
+        'epoch_2.png',
+        'epoch_3.png',
+    ]
     logged = json.loads((folder / 'epoch_3.json').read_text())
 
     dataset = runner.train_dataloader.dataset
@@ -113,8 +130,14 @@ def test_hook_logs_what_an_independent_pass_recomputes(tmp_path):
             batch = runner.train_dataloader.collate_fn([dataset[i]])
             scores.append(model.test_step(batch)[0].pred_score.numpy())
     loss = model.head.loss_module
-    expected = reference(np.stack(scores), dataset.observed_labels,
-                         dataset.full_labels, loss.w, loss.b, 20)
+    expected = reference(
+        np.stack(scores),
+        dataset.observed_labels,
+        dataset.full_labels,
+        loss.w,
+        loss.b,
+        20,
+    )
     assert logged['num_images'] == len(dataset)
     check_against_reference(logged, expected)
 
@@ -123,7 +146,8 @@ def test_hook_logs_what_an_independent_pass_recomputes(tmp_path):
     last = [r for r in records if 'diagnostics/k_calibration_error' in r][-1]
     assert last['step'] == 3
     assert last['diagnostics/k_calibration_error'] == pytest.approx(
-        expected['error'])
+        expected['error']
+    )
 
 
 def test_prediction_pass_leaves_the_random_states_as_they_were():
@@ -138,8 +162,9 @@ def test_prediction_pass_leaves_the_random_states_as_they_were():
         metainfo = dict(classes=('a', 'b'))
 
         def __getitem__(self, i):
-            noise = (random.random() + np.random.rand() +
-                     torch.rand(()).item())  # a random transform
+            noise = (
+                random.random() + np.random.rand() + torch.rand(()).item()
+            )  # a random transform
             return dict(sample_idx=i, score=noise % 1)
 
     class Model(torch.nn.Module):
@@ -148,17 +173,23 @@ def test_prediction_pass_leaves_the_random_states_as_they_were():
             self.w = torch.nn.Parameter(torch.ones(1))
 
         def test_step(self, batch):
-            return [SimpleNamespace(sample_idx=s['sample_idx'],
-                                    pred_score=torch.tensor([s['score'], 0.]))
-                    for s in batch]
+            return [
+                SimpleNamespace(
+                    sample_idx=s['sample_idx'],
+                    pred_score=torch.tensor([s['score'], 0.0]),
+                )
+                for s in batch
+            ]
 
     runner = SimpleNamespace(
-        model=Model(), train_dataloader=SimpleNamespace(collate_fn=list))
+        model=Model(), train_dataloader=SimpleNamespace(collate_fn=list)
+    )
     random.seed(1), np.random.seed(1), torch.manual_seed(1)
     before = (random.random(), np.random.rand(), torch.rand(()).item())
     random.seed(1), np.random.seed(1), torch.manual_seed(1)
     idx, scores = PseudoLabelDiagnosticsHook(batch_size=2).predict(
-        runner, RandomSamples(), np.arange(5))
+        runner, RandomSamples(), np.arange(5)
+    )
     after = (random.random(), np.random.rand(), torch.rand(()).item())
     assert idx.tolist() == [0, 1, 2, 3, 4] and scores.shape == (5, 2)
     assert after == before

@@ -1,6 +1,7 @@
 """DivergenceWarningHook warns, naming the learning rate, when the loss or
 the weights' norm grows a hundredfold within a few iterations, once per
 kind, and stays quiet while training is normal."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +12,6 @@ from mmspml.engine import DivergenceWarningHook
 
 
 class Logger:
-
     def __init__(self):
         self.warnings = []
 
@@ -22,9 +22,14 @@ class Logger:
 def fake_runner(name):
     model = torch.nn.Linear(4, 2)
     optim = SimpleNamespace(get_lr=lambda: {'lr': [0.01, 0.01]})
-    return SimpleNamespace(model=model, epoch=0, iter=0,
-                           message_hub=MessageHub.get_instance(name),
-                           optim_wrapper=optim, logger=Logger())
+    return SimpleNamespace(
+        model=model,
+        epoch=0,
+        iter=0,
+        message_hub=MessageHub.get_instance(name),
+        optim_wrapper=optim,
+        logger=Logger(),
+    )
 
 
 def step(hook, runner, loss):
@@ -68,8 +73,7 @@ def test_an_exploding_loss_is_named_once():
     for loss in (0.5, 0.4, 0.3, 45.0, 50.0, 1e4):
         step(hook, runner, loss)
     assert len(runner.logger.warnings) == 1
-    assert 'the training loss grew from 0.3 to 45' in \
-        runner.logger.warnings[0]
+    assert 'the training loss grew from 0.3 to 45' in runner.logger.warnings[0]
 
 
 def test_bad_arguments_are_refused():
@@ -79,6 +83,8 @@ def test_bad_arguments_are_refused():
 
 def test_the_demo_configs_use_it():
     from mmengine.config import Config
+
     from tests.helpers.paths import config_file
+
     cfg = Config.fromfile(config_file('gr', 'demo'))
     assert cfg.default_hooks.spml_divergence.type == 'DivergenceWarningHook'

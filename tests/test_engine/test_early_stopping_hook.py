@@ -1,5 +1,6 @@
 """MetricDropEarlyStoppingHook: the protocol's early stop at a 2-point val
 mAP drop."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -14,7 +15,8 @@ def fake_runner(best_score=None):
     if best_score is not None:
         hub.update_info('best_score', best_score)
     return SimpleNamespace(
-        message_hub=hub, train_loop=SimpleNamespace(stop_training=False))
+        message_hub=hub, train_loop=SimpleNamespace(stop_training=False)
+    )
 
 
 def test_stops_only_when_more_than_max_drop_below_the_best():
@@ -36,5 +38,6 @@ def test_best_survives_a_resume_through_the_checkpoint_hook_score():
 
 def test_missing_metric_is_explained():
     with pytest.raises(KeyError, match="'spml/mAP'.*mAP"):
-        MetricDropEarlyStoppingHook().after_val_epoch(fake_runner(),
-                                                      {'mAP': 50.0})
+        MetricDropEarlyStoppingHook().after_val_epoch(
+            fake_runner(), {'mAP': 50.0}
+        )

@@ -1,5 +1,6 @@
 """The fast recipe: bf16 autocast on any device (AutocastOptimWrapper),
 channels-last, fused Adam, a larger batch with its learning rate."""
+
 import os.path as osp
 
 import pytest
@@ -19,11 +20,22 @@ def tiny_classifier():
     return MODELS.build(
         dict(
             type='ImageClassifier',
-            backbone=dict(type='ResNet', depth=18, stem_channels=8,
-                          base_channels=8, out_indices=(3, )),
+            backbone=dict(
+                type='ResNet',
+                depth=18,
+                stem_channels=8,
+                base_channels=8,
+                out_indices=(3,),
+            ),
             neck=dict(type='GlobalAveragePooling'),
-            head=dict(type='SPMLLinearClsHead', num_classes=5,
-                      in_channels=64, loss=dict(type='GRLoss'))))
+            head=dict(
+                type='SPMLLinearClsHead',
+                num_classes=5,
+                in_channels=64,
+                loss=dict(type='GRLoss'),
+            ),
+        )
+    )
 
 
 @pytest.mark.parametrize('dataset', ['demo', 'voc', 'coco', 'nus', 'cub'])
@@ -38,20 +50,24 @@ def test_fast_config_changes_only_the_engine_batch_and_lr(dataset):
     assert fast.optim_wrapper.type == 'AutocastOptimWrapper'
     assert fast.optim_wrapper.optimizer.fused is True
     # The learning rate scales with the square root of the batch (Adam).
-    ratio = (fast.train_dataloader.batch_size /
-             paper.train_dataloader.batch_size)
+    ratio = (
+        fast.train_dataloader.batch_size / paper.train_dataloader.batch_size
+    )
     assert ratio > 1
     assert fast.optim_wrapper.optimizer.lr == pytest.approx(
-        paper.optim_wrapper.optimizer.lr * ratio**0.5, rel=0.02)  # rounded
-    assert fast.auto_scale_lr.base_batch_size == \
-        fast.train_dataloader.batch_size
+        paper.optim_wrapper.optimizer.lr * ratio**0.5, rel=0.02
+    )  # rounded
+    assert (
+        fast.auto_scale_lr.base_batch_size == fast.train_dataloader.batch_size
+    )
 
 
 def test_autocast_wrapper_casts_the_forward_not_the_loss():
     model = tiny_classifier()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     wrapper = OPTIM_WRAPPERS.build(
-        dict(type='AutocastOptimWrapper', optimizer=optimizer))
+        dict(type='AutocastOptimWrapper', optimizer=optimizer)
+    )
     assert not hasattr(wrapper, 'loss_scaler')
     images = torch.rand(2, 3, 32, 32)
     with wrapper.optim_context(model):
@@ -64,7 +80,8 @@ def test_autocast_wrapper_casts_the_forward_not_the_loss():
     loss = GRLoss()(logits, target)
     assert loss.dtype == torch.float32
     assert loss.item() == pytest.approx(
-        GRLoss()(logits.detach().float(), target).item(), rel=1e-6)
+        GRLoss()(logits.detach().float(), target).item(), rel=1e-6
+    )
     before = model.head.fc.weight.detach().clone()
     wrapper.update_params(loss)
     assert not torch.equal(before, model.head.fc.weight)
@@ -75,8 +92,12 @@ def test_autocast_wrapper_refuses_float16():
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1)
     with pytest.raises(ValueError, match='float16 needs loss scaling'):
         OPTIM_WRAPPERS.build(
-            dict(type='AutocastOptimWrapper', dtype='float16',
-                 optimizer=optimizer))
+            dict(
+                type='AutocastOptimWrapper',
+                dtype='float16',
+                optimizer=optimizer,
+            )
+        )
 
 
 def test_channels_last_converts_weights_and_images_not_results():
@@ -88,11 +109,13 @@ def test_channels_last_converts_weights_and_images_not_results():
     seen = []
     use_channels_last(model)
     model.backbone.conv1.register_forward_pre_hook(
-        lambda module, args: seen.append(args[0]))
+        lambda module, args: seen.append(args[0])
+    )
     with torch.no_grad():
         result = model(images, mode='tensor')
     assert model.backbone.conv1.weight.is_contiguous(
-        memory_format=torch.channels_last)
+        memory_format=torch.channels_last
+    )
     assert seen[0].is_contiguous(memory_format=torch.channels_last)
     assert not seen[0].is_contiguous()
     torch.testing.assert_close(result, expected, rtol=1e-4, atol=1e-5)
@@ -108,20 +131,23 @@ def test_fast_demo_config_trains_on_cpu(tmp_path):
     """A real Runner on the fast demo config: bf16 forward, NHWC weights,
     fused Adam, and a model that learns."""
     path = write_tiny_config(tmp_path, method='gr')
-    text = path.read_text().replace(config_file('gr', 'demo'),
-                                    fast_config_file('demo'))
+    text = path.read_text().replace(
+        config_file('gr', 'demo'), fast_config_file('demo')
+    )
     path.write_text(text)
     cfg = Config.fromfile(str(path))
     cfg.work_dir = str(tmp_path / 'work')
     runner = RUNNERS.build(cfg)
     dtypes = {True: set(), False: set()}  # by module.training
     runner.model.backbone.register_forward_hook(
-        lambda module, args, out: dtypes[module.training].add(out[-1].dtype))
+        lambda module, args, out: dtypes[module.training].add(out[-1].dtype)
+    )
     runner.train()
     assert type(runner.optim_wrapper).__name__ == 'AutocastOptimWrapper'
     assert runner.optim_wrapper.optimizer.defaults['fused'] is True
     assert runner.model.backbone.conv1.weight.is_contiguous(
-        memory_format=torch.channels_last)
+        memory_format=torch.channels_last
+    )
     # Training forwards in bf16; validation stays float32.
     assert dtypes == {True: {torch.bfloat16}, False: {torch.float32}}
     metrics = runner.test()
@@ -134,11 +160,17 @@ def test_amp_flag_trains_with_bf16_autocast_on_a_cpu(tmp_path):
     autocast instead of failing in MMEngine's AmpOptimWrapper."""
     path = write_tiny_config(tmp_path, method='gr')
     output = python(
-        'tools/train.py', str(path), '--amp', '--work-dir',
-        str(tmp_path / 'work'), '--cfg-options', 'train_cfg.max_epochs=1',
-        env=dict(CUDA_VISIBLE_DEVICES=''))
+        'tools/train.py',
+        str(path),
+        '--amp',
+        '--work-dir',
+        str(tmp_path / 'work'),
+        '--cfg-options',
+        'train_cfg.max_epochs=1',
+        env=dict(CUDA_VISIBLE_DEVICES=''),
+    )
     assert 'bfloat16 autocast' in output
-    assert "AmpOptimWrapper`` is only available" not in output
+    assert 'AmpOptimWrapper`` is only available' not in output
     assert osp.isfile(tmp_path / 'work' / 'epoch_1.pth')
 
 
@@ -149,6 +181,7 @@ def test_role_steps_its_estimates_under_bf16_autocast():
 
     from mmspml.datasets import SparseLabels
     from mmspml.models.losses import ROLELoss
+
     loss = ROLELoss(expected_num_pos=2.0)
     loss.init_sample_state(SparseLabels.from_single(np.arange(8) % 5, 5))
     before = loss.state['estimates'].clone()

@@ -1,5 +1,6 @@
 """LinearInitHook: GR's linear_init freezes the backbone, then releases
 it."""
+
 import pytest
 
 from mmspml.engine import LinearInitHook
@@ -14,8 +15,9 @@ def test_linear_init_freezes_backbone_then_releases_it():
     for done in range(4):
         runner.epoch = done
         hook.before_train_epoch(runner)
-        states.append([p.requires_grad for p in
-                       runner.model.backbone.parameters()])
+        states.append(
+            [p.requires_grad for p in runner.model.backbone.parameters()]
+        )
         assert all(p.requires_grad for p in runner.model.head.parameters())
     assert [any(s) for s in states] == [False, False, True, True]
     assert runner.model.backbone.training  # BatchNorm stays in train mode
@@ -30,4 +32,5 @@ def test_without_linear_init_nothing_is_frozen():
 def test_wrong_path_is_explained():
     with pytest.raises(AttributeError, match="'head.criterion'"):
         LinearInitHook(loss='head.criterion').before_train_epoch(
-            make_runner(GRLoss()))
+            make_runner(GRLoss())
+        )

@@ -1,5 +1,6 @@
 """TrainSetPredictionHook: the eval-mode pass over the training set runs
 only when the loss asks for it, and hands every row to the loss."""
+
 from types import SimpleNamespace
 
 import torch
@@ -10,7 +11,6 @@ from mmspml.models.losses import SPMLLoss
 
 
 class AskingLoss(SPMLLoss):
-
     def __init__(self, ask):
         super().__init__()
         self.ask, self.received = ask, None
@@ -32,9 +32,12 @@ class ScoringModel(nn.Module):
 
     def test_step(self, batch):
         assert not self.training
-        return [SimpleNamespace(sample_idx=i,
-                                pred_score=torch.tensor([i, -i]).float())
-                for i in batch]
+        return [
+            SimpleNamespace(
+                sample_idx=i, pred_score=torch.tensor([i, -i]).float()
+            )
+            for i in batch
+        ]
 
 
 def test_predictions_reach_the_loss_only_when_asked():
@@ -43,7 +46,8 @@ def test_predictions_reach_the_loss_only_when_asked():
         loss = AskingLoss(ask)
         model = ScoringModel(loss)
         TrainSetPredictionHook().after_train_epoch(
-            SimpleNamespace(model=model, train_dataloader=batches))
+            SimpleNamespace(model=model, train_dataloader=batches)
+        )
         assert model.training  # back in train mode
         if not ask:
             assert loss.received is None

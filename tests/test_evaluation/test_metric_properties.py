@@ -11,6 +11,7 @@
   integer-valued scores and are exact on them, so they keep every tie and
   create none.
 """
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,21 +42,24 @@ def scores_and_targets(draw):
     floats, and any 0/1 targets (classes without positives included)."""
     shape = draw(shapes())
     if draw(st.booleans()):
-        scores = draw(arrays(np.int64, shape,
-                             elements=st.integers(LOW, HIGH))).astype(float)
+        scores = draw(
+            arrays(np.int64, shape, elements=st.integers(LOW, HIGH))
+        ).astype(float)
     else:
-        scores = draw(arrays(np.float64, shape,
-                             elements=st.floats(-1e6, 1e6)))
+        scores = draw(arrays(np.float64, shape, elements=st.floats(-1e6, 1e6)))
     return scores, draw(targets_of(shape))
 
 
 def sklearn_ap(scores, targets):
     """sklearn's AP per class, NaN where the class has no positive."""
-    return np.array([
-        average_precision_score(targets[:, c], scores[:, c])
-        if targets[:, c].any() else np.nan
-        for c in range(targets.shape[1])
-    ])
+    return np.array(
+        [
+            average_precision_score(targets[:, c], scores[:, c])
+            if targets[:, c].any()
+            else np.nan
+            for c in range(targets.shape[1])
+        ]
+    )
 
 
 @SETTINGS
@@ -63,14 +67,17 @@ def sklearn_ap(scores, targets):
 def test_average_precision_equals_sklearn_per_class(batch):
     scores, targets = batch
     np.testing.assert_allclose(
-        average_precision(scores, targets), sklearn_ap(scores, targets),
-        rtol=1e-12, atol=1e-12, equal_nan=True)
+        average_precision(scores, targets),
+        sklearn_ap(scores, targets),
+        rtol=1e-12,
+        atol=1e-12,
+        equal_nan=True,
+    )
 
 
 @SETTINGS
 @given(batch=scores_and_targets())
-def test_average_precision_is_nan_exactly_for_classes_without_positive(
-        batch):
+def test_average_precision_is_nan_exactly_for_classes_without_positive(batch):
     scores, targets = batch
     ap = average_precision(scores, targets)
     np.testing.assert_array_equal(np.isnan(ap), targets.sum(axis=0) == 0)
@@ -82,12 +89,17 @@ def test_average_precision_is_nan_exactly_for_classes_without_positive(
 @given(batch=scores_and_targets())
 def test_calculate_map_counts_empty_classes_as_zero(batch):
     scores, targets = batch
-    expected = np.nan_to_num(sklearn_ap(scores, targets), nan=0.).mean()
+    expected = np.nan_to_num(sklearn_ap(scores, targets), nan=0.0).mean()
     result = SPMLAveragePrecision.calculate(scores, targets)
-    np.testing.assert_allclose(result['mAP'], 100 * expected, rtol=1e-12,
-                               atol=1e-10)
-    assert SPMLAveragePrecision.calculate(
-        scores, targets, empty_class='zero')['mAP'] == result['mAP']
+    np.testing.assert_allclose(
+        result['mAP'], 100 * expected, rtol=1e-12, atol=1e-10
+    )
+    assert (
+        SPMLAveragePrecision.calculate(scores, targets, empty_class='zero')[
+            'mAP'
+        ]
+        == result['mAP']
+    )
 
 
 @SETTINGS
@@ -95,11 +107,13 @@ def test_calculate_map_counts_empty_classes_as_zero(batch):
 def test_calculate_map_skips_empty_classes_with_skip(batch):
     scores, targets = batch
     ap = sklearn_ap(scores, targets)
-    expected = np.nanmean(ap) if not np.isnan(ap).all() else 0.
-    result = SPMLAveragePrecision.calculate(scores, targets,
-                                            empty_class='skip')
-    np.testing.assert_allclose(result['mAP'], 100 * expected, rtol=1e-12,
-                               atol=1e-10)
+    expected = np.nanmean(ap) if not np.isnan(ap).all() else 0.0
+    result = SPMLAveragePrecision.calculate(
+        scores, targets, empty_class='skip'
+    )
+    np.testing.assert_allclose(
+        result['mAP'], 100 * expected, rtol=1e-12, atol=1e-10
+    )
 
 
 @st.composite
@@ -113,24 +127,27 @@ def increasing_maps(draw, num_classes):
     if kind == 'affine':
         return lambda x: 3 * x + 1
     num_values = HIGH - LOW + 1
-    steps = st.lists(st.integers(1, 10**6), min_size=num_values,
-                     max_size=num_values)
-    offset = draw(st.integers(-10**6, 10**6))
+    steps = st.lists(
+        st.integers(1, 10**6), min_size=num_values, max_size=num_values
+    )
+    offset = draw(st.integers(-(10**6), 10**6))
     if kind == 'table':
         table = offset + np.cumsum(draw(steps))
         return lambda x: table[x.astype(np.int64) - LOW].astype(float)
     tables = np.stack(
-        [offset + np.cumsum(draw(steps)) for _ in range(num_classes)],
-        axis=1)
+        [offset + np.cumsum(draw(steps)) for _ in range(num_classes)], axis=1
+    )
     return lambda x: np.take_along_axis(
-        tables, x.astype(np.int64) - LOW, axis=0).astype(float)
+        tables, x.astype(np.int64) - LOW, axis=0
+    ).astype(float)
 
 
 @st.composite
 def integer_scores_and_map(draw):
     shape = draw(shapes())
-    scores = draw(arrays(np.int64, shape,
-                         elements=st.integers(LOW, HIGH))).astype(float)
+    scores = draw(
+        arrays(np.int64, shape, elements=st.integers(LOW, HIGH))
+    ).astype(float)
     return scores, draw(targets_of(shape)), draw(increasing_maps(shape[1]))
 
 
@@ -143,13 +160,20 @@ def test_average_precision_is_invariant_to_increasing_maps(batch):
     for c in range(scores.shape[1]):
         order = np.argsort(scores[:, c], kind='stable')
         np.testing.assert_array_equal(
-            np.argsort(mapped[:, c], kind='stable'), order)
+            np.argsort(mapped[:, c], kind='stable'), order
+        )
         np.testing.assert_array_equal(
-            np.diff(mapped[order, c]) > 0, np.diff(scores[order, c]) > 0)
-    np.testing.assert_array_equal(average_precision(mapped, targets),
-                                  average_precision(scores, targets))
+            np.diff(mapped[order, c]) > 0, np.diff(scores[order, c]) > 0
+        )
+    np.testing.assert_array_equal(
+        average_precision(mapped, targets), average_precision(scores, targets)
+    )
     for empty_class in ('zero', 'skip'):
-        assert SPMLAveragePrecision.calculate(
-            mapped, targets, empty_class=empty_class)['mAP'] == \
+        assert (
             SPMLAveragePrecision.calculate(
-                scores, targets, empty_class=empty_class)['mAP']
+                mapped, targets, empty_class=empty_class
+            )['mAP']
+            == SPMLAveragePrecision.calculate(
+                scores, targets, empty_class=empty_class
+            )['mAP']
+        )

@@ -1,6 +1,7 @@
 """Two gloo processes on CPU: the DDP run validates exactly like a single
 process, every rank draws the same single positives, and tools/dist_*.sh
 and mim launch it."""
+
 import glob
 import json
 import os.path as osp
@@ -9,12 +10,16 @@ import sys
 import pytest
 
 from mmspml.datasets import SinglePositiveDataset
-from tests.helpers.runner_utils import (evaluate_checkpoint, run,
-                                        val_history, write_tiny_config)
+from tests.helpers.runner_utils import (
+    evaluate_checkpoint,
+    run,
+    val_history,
+    write_tiny_config,
+)
 
 pytestmark = pytest.mark.slow  # real Runners in subprocesses
 
-DIST = '''
+DIST = """
 _base_ = ['./tiny.py']
 custom_imports = dict(imports=['mmspml', 'tests.helpers.hooks'])
 custom_hooks = _base_.custom_hooks + [dict(type='RecordDrawHook')]
@@ -23,7 +28,7 @@ train_cfg = dict(max_epochs=1)
 test_dataloader = dict(dataset=dict(
     _delete_=True, type='SinglePositiveDataset',
     dataset={{_base_.train_dataloader.dataset.dataset}}, split='val'))
-'''
+"""
 
 
 @pytest.fixture(scope='module')
@@ -33,8 +38,15 @@ def dist_run(tmp_path_factory):
     config = tmp / 'dist.py'
     config.write_text(DIST)
     work_dir = tmp / 'work'
-    log = run('bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
-              str(work_dir), env=dict(PYTHON=sys.executable, PORT='29517'))
+    log = run(
+        'bash',
+        'tools/dist_train.sh',
+        str(config),
+        '2',
+        '--work-dir',
+        str(work_dir),
+        env=dict(PYTHON=sys.executable, PORT='29517'),
+    )
     return tmp, config, work_dir, log
 
 
@@ -55,9 +67,11 @@ def test_ddp_diagnostics_cover_every_row_once(dist_run, tmp_path):
     from mmengine.registry import RUNNERS
 
     from mmspml.engine.hooks import pseudo_label_diagnostics
+
     _, config, work_dir, _ = dist_run
     logged = json.loads(
-        (work_dir / 'diagnostics' / 'epoch_1.json').read_text())
+        (work_dir / 'diagnostics' / 'epoch_1.json').read_text()
+    )
     cfg = Config.fromfile(str(config))
     cfg.work_dir = str(tmp_path)
     cfg.custom_imports = dict(imports=['mmspml'])
@@ -67,21 +81,24 @@ def test_ddp_diagnostics_cover_every_row_once(dist_run, tmp_path):
     dataset = runner.train_dataloader.dataset
     model = runner.model.eval()
     with torch.no_grad():
-        scores = np.stack([
-            model.test_step(runner.train_dataloader.collate_fn(
-                [dataset[i]]))[0].pred_score.numpy()
-            for i in range(len(dataset))
-        ])
+        scores = np.stack(
+            [
+                model.test_step(
+                    runner.train_dataloader.collate_fn([dataset[i]])
+                )[0].pred_score.numpy()
+                for i in range(len(dataset))
+            ]
+        )
     loss = model.head.loss_module
     loss.set_epoch(1, 1)
-    expected = pseudo_label_diagnostics(scores, dataset.observed_labels,
-                                        dataset.full_labels, loss)
+    expected = pseudo_label_diagnostics(
+        scores, dataset.observed_labels, dataset.full_labels, loss
+    )
     assert logged['num_images'] == len(dataset) == 132
     # Batches differ between the runs: allow a p on a bin edge to move.
     moved = np.abs(np.subtract(logged['negatives'], expected['negatives']))
     assert moved.sum() <= 2
-    assert sum(logged['hidden_positives']) == \
-        sum(expected['hidden_positives'])
+    assert sum(logged['hidden_positives']) == sum(expected['hidden_positives'])
     for name, value in expected['scalars'].items():
         assert logged['scalars'][name] == pytest.approx(value, rel=1e-4)
 
@@ -94,9 +111,15 @@ def test_every_rank_draws_the_single_process_positives(dist_run):
     }
     assert len(glob.glob(str(work_dir / 'draw_rank*.txt'))) == 2
     import hashlib
+
     dataset = SinglePositiveDataset(
-        dict(type='MNISTMosaicDataset', data_root=str(tmp / 'mnist_mosaic'),
-             split='train'), split='train')
+        dict(
+            type='MNISTMosaicDataset',
+            data_root=str(tmp / 'mnist_mosaic'),
+            split='train',
+        ),
+        split='train',
+    )
     assert digests == {
         hashlib.sha256(dataset.observed_labels.tobytes()).hexdigest()
     }
@@ -107,16 +130,40 @@ def test_dist_test_and_mim_test_gather_each_sample_once(dist_run):
     ckpt = str(work_dir / 'epoch_1.pth')
     single = evaluate_checkpoint(config, ckpt, tmp)
     out = str(tmp / 'dist_test.json')
-    run('bash', 'tools/dist_test.sh', str(config), ckpt, '2', '--work-dir',
-        str(tmp / 'dist_test'), '--out', out,
-        env=dict(PYTHON=sys.executable, PORT='29518'))
+    run(
+        'bash',
+        'tools/dist_test.sh',
+        str(config),
+        ckpt,
+        '2',
+        '--work-dir',
+        str(tmp / 'dist_test'),
+        '--out',
+        out,
+        env=dict(PYTHON=sys.executable, PORT='29518'),
+    )
     with open(out) as f:
         assert json.load(f) == single
     mim = osp.join(osp.dirname(sys.executable), 'mim')
     out = str(tmp / 'mim_test.json')
-    run(mim, 'test', 'mmspml', str(config), '--checkpoint', ckpt, '--gpus',
-        '2', '--launcher', 'pytorch', '--port', '29519', '--work-dir',
-        str(tmp / 'mim_test'), '--out', out)
+    run(
+        mim,
+        'test',
+        'mmspml',
+        str(config),
+        '--checkpoint',
+        ckpt,
+        '--gpus',
+        '2',
+        '--launcher',
+        'pytorch',
+        '--port',
+        '29519',
+        '--work-dir',
+        str(tmp / 'mim_test'),
+        '--out',
+        out,
+    )
     with open(out) as f:
         assert json.load(f) == single
 
@@ -125,18 +172,30 @@ def test_mim_train_runs_two_gloo_processes(dist_run):
     tmp, config, _, _ = dist_run
     work_dir = tmp / 'mim_train'
     mim = osp.join(osp.dirname(sys.executable), 'mim')
-    run(mim, 'train', 'mmspml', str(config), '--gpus', '2', '--launcher',
-        'pytorch', '--port', '29520', '--work-dir', str(work_dir))
+    run(
+        mim,
+        'train',
+        'mmspml',
+        str(config),
+        '--gpus',
+        '2',
+        '--launcher',
+        'pytorch',
+        '--port',
+        '29520',
+        '--work-dir',
+        str(work_dir),
+    )
     assert (work_dir / 'epoch_1.pth').is_file()
     assert len(glob.glob(str(work_dir / 'draw_rank*.txt'))) == 2
 
 
-STATEFUL = '''
+STATEFUL = """
 _base_ = ['./tiny.py']
 custom_imports = dict(imports=['mmspml', 'tests.helpers.hooks'])
 custom_hooks = _base_.custom_hooks + [dict(type='RecordLossStateHook')]
 train_cfg = dict(max_epochs=2)
-'''
+"""
 
 
 @pytest.mark.parametrize('method', ['role', 'emapl', 'llcp'])
@@ -145,12 +204,24 @@ def test_stateful_loss_state_is_identical_on_every_rank(tmp_path, method):
     config = tmp_path / 'stateful.py'
     config.write_text(STATEFUL)
     work_dir = tmp_path / 'work'
-    run('bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
-        str(work_dir), env=dict(PYTHON=sys.executable, PORT='29521'))
-    final, initial = [[
-        open(path).read() for path in sorted(
-            glob.glob(str(work_dir / f'state_{when}_rank*.txt')))
-    ] for when in ('final', 'initial')]
+    run(
+        'bash',
+        'tools/dist_train.sh',
+        str(config),
+        '2',
+        '--work-dir',
+        str(work_dir),
+        env=dict(PYTHON=sys.executable, PORT='29521'),
+    )
+    final, initial = [
+        [
+            open(path).read()
+            for path in sorted(
+                glob.glob(str(work_dir / f'state_{when}_rank*.txt'))
+            )
+        ]
+        for when in ('final', 'initial')
+    ]
     assert len(final) == 2 and final[0] == final[1]
     # The state really changed during training (not trivially equal).
     assert len(initial) == 2 and initial[0] != final[0]

@@ -2,6 +2,7 @@
 previous checkpoint still the resume point, and --resume after freeing
 space finishes the run. On a real small filesystem (a tmpfs, which needs
 root), else skipped with the reason."""
+
 import os
 import re
 import subprocess
@@ -23,10 +24,14 @@ def small_disk(tmp_path):
     mount.mkdir()
     proc = subprocess.run(
         ['mount', '-t', 'tmpfs', '-o', 'size=4500k', 'tmpfs', str(mount)],
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
-        reason = (f'cannot mount a small tmpfs here ({proc.stderr.strip()}'
-                  f'{"; needs root" if os.geteuid() else ""})')
+        reason = (
+            f'cannot mount a small tmpfs here ({proc.stderr.strip()}'
+            f'{"; needs root" if os.geteuid() else ""})'
+        )
         print(f'SKIPPED: {reason}')
         pytest.skip(reason)
     try:
@@ -36,13 +41,19 @@ def small_disk(tmp_path):
 
 
 def train(*args):
-    return subprocess.run([sys.executable, 'tools/train.py', *args],
-                          cwd=REPO, env=dict(os.environ, PYTHONPATH=REPO),
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, 'tools/train.py', *args],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=REPO),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_a_full_disk_keeps_the_resume_point_and_resume_finishes(
-        tmp_path, small_disk):
+    tmp_path, small_disk
+):
     config = write_tiny_config(tmp_path, num_train=64, num_test=16)
     work = small_disk / 'work'
     proc = train(str(config), '--work-dir', str(work))
@@ -52,9 +63,12 @@ def test_a_full_disk_keeps_the_resume_point_and_resume_finishes(
     assert error, output[-3000:]
     # MMEngine writes epoch_1.pth twice (again after a new best, to store
     # the best score): the second write is the one that does not fit.
-    found = re.search(r'no space left on (\S+) while writing (\S+\.pth); the '
-                      r'partial file was removed; the resume point is still '
-                      r'(\S+\.pth)\.', error[-1])
+    found = re.search(
+        r'no space left on (\S+) while writing (\S+\.pth); the '
+        r'partial file was removed; the resume point is still '
+        r'(\S+\.pth)\.',
+        error[-1],
+    )
     assert found, error[-1]
     assert found.group(1) == str(work)
     resume_point = found.group(3)
@@ -66,8 +80,9 @@ def test_a_full_disk_keeps_the_resume_point_and_resume_finishes(
     assert (work / 'last_checkpoint').read_text().strip() == resume_point
     state_dict(resume_point)  # complete, and loads safely
 
-    subprocess.run(['mount', '-o', 'remount,size=64m', str(small_disk)],
-                   check=True)
+    subprocess.run(
+        ['mount', '-o', 'remount,size=64m', str(small_disk)], check=True
+    )
     # The partial file of a write killed on the full disk: --resume removes
     # it before MMEngine writes its log and config, which would not fit.
     partial = work / '.epoch_2.pth.tmp'
@@ -80,7 +95,9 @@ def test_a_full_disk_keeps_the_resume_point_and_resume_finishes(
     assert proc.returncode == 0, output[-3000:]
     assert 'resumed epoch: 1' in output or 'resumed epoch: 1' in ''.join(
         open(os.path.join(root, f)).read()
-        for root, _, names in os.walk(work) for f in names
-        if f.endswith('.log'))
+        for root, _, names in os.walk(work)
+        for f in names
+        if f.endswith('.log')
+    )
     assert (work / 'epoch_3.pth').is_file() and not partial.exists()
     assert not (work / 'epoch_1.pth').exists()  # removed once 3 was saved

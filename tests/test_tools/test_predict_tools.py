@@ -3,11 +3,11 @@ on a model trained by a real Runner: the JSON holds every class, the drawn
 images are written, the scores give the Runner's test metrics,
 calibrated thresholds are accepted by the predictor and a thresholds file
 for other classes is refused with a message naming it."""
+
 import json
 
 import numpy as np
 import pytest
-
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
@@ -30,9 +30,14 @@ def trained(tmp_path_factory):
     runner = RUNNERS.build(cfg)
     runner.train()
     metrics = runner.test()
-    return dict(tmp=tmp, config=str(config), work_dir=cfg.work_dir,
-                final=str(tmp / 'work' / 'epoch_2.pth'), metrics=metrics,
-                data=tmp / 'mnist_mosaic')
+    return dict(
+        tmp=tmp,
+        config=str(config),
+        work_dir=cfg.work_dir,
+        final=str(tmp / 'work' / 'epoch_2.pth'),
+        metrics=metrics,
+        data=tmp / 'mnist_mosaic',
+    )
 
 
 def read_json(path):
@@ -41,17 +46,24 @@ def read_json(path):
 
 
 def scores_of(records):
-    return np.array([[r['scores'][c] for c in DIGIT_CLASSES]
-                     for r in records])
+    return np.array([[r['scores'][c] for c in DIGIT_CLASSES] for r in records])
 
 
-def test_predict_writes_all_classes_drawn_images_and_test_time_scores(
-        trained):
+def test_predict_writes_all_classes_drawn_images_and_test_time_scores(trained):
     tmp, data = trained['tmp'], trained['data']
     out, show = tmp / 'pred.json', tmp / 'show'
-    python('tools/predict.py', trained['config'], trained['final'],
-           str(data / 'images' / 'test'), '--out', str(out), '--show-dir',
-           str(show), '--batch-size', '5')
+    python(
+        'tools/predict.py',
+        trained['config'],
+        trained['final'],
+        str(data / 'images' / 'test'),
+        '--out',
+        str(out),
+        '--show-dir',
+        str(show),
+        '--batch-size',
+        '5',
+    )
     records = read_json(out)
     assert len(records) == 24
     assert all(list(r['scores']) == list(DIGIT_CLASSES) for r in records)
@@ -59,15 +71,17 @@ def test_predict_writes_all_classes_drawn_images_and_test_time_scores(
     for record, row in zip(records, scores):
         labels = [c for c, s in record['scores'].items() if s >= 0.5]
         assert sorted(record['labels']) == sorted(labels)
-        assert list(row[[DIGIT_CLASSES.index(c)
-                         for c in record['labels']]]) == sorted(
-                             row[row >= 0.5], reverse=True)
+        assert list(
+            row[[DIGIT_CLASSES.index(c) for c in record['labels']]]
+        ) == sorted(row[row >= 0.5], reverse=True)
     assert sorted(p.name for p in show.iterdir()) == [
-        f'{i:05d}.png' for i in range(24)]
+        f'{i:05d}.png' for i in range(24)
+    ]
     # The scores are the test-time scores: they give tools/test.py's mAP.
     test_json = read_json(data / 'test.json')['data_list']
     assert [r['img_path'].split('/')[-1] for r in records] == [
-        d['img_path'].split('/')[-1] for d in test_json]
+        d['img_path'].split('/')[-1] for d in test_json
+    ]
     targets = np.zeros_like(scores, dtype=int)
     for row, item in zip(targets, test_json):
         row[item['gt_label']] = 1
@@ -80,9 +94,17 @@ def test_predict_writes_all_classes_drawn_images_and_test_time_scores(
 def test_calibrated_thresholds_are_what_predict_applies(trained):
     tmp, data = trained['tmp'], trained['data']
     thresholds = tmp / 'thr.json'
-    log = python('tools/analysis/calibrate_thresholds.py',
-                 trained['config'], trained['work_dir'], '--split', 'val',
-                 '--eval-split', 'test', '--out', str(thresholds))
+    log = python(
+        'tools/analysis/calibrate_thresholds.py',
+        trained['config'],
+        trained['work_dir'],
+        '--split',
+        'val',
+        '--eval-split',
+        'test',
+        '--out',
+        str(thresholds),
+    )
     assert 'best_spml_mAP_epoch_' in log  # the work dir's best checkpoint
     assert 'IN-SAMPLE' in log and 'held out' in log
     record = read_json(thresholds)
@@ -91,22 +113,39 @@ def test_calibrated_thresholds_are_what_predict_applies(trained):
     assert len(record['thresholds']) == 10
     assert record['num_fallback'] == len(record['fallback_classes'])
     out = tmp / 'calibrated.json'
-    python('tools/predict.py', trained['config'], trained['work_dir'],
-           str(data / 'images' / 'test'), '--thresholds', str(thresholds),
-           '--out', str(out))
+    python(
+        'tools/predict.py',
+        trained['config'],
+        trained['work_dir'],
+        str(data / 'images' / 'test'),
+        '--thresholds',
+        str(thresholds),
+        '--out',
+        str(out),
+    )
     thr = dict(zip(record['classes'], record['thresholds']))
     for item in read_json(out):
         assert sorted(item['labels']) == sorted(
-            c for c, s in item['scores'].items() if s >= thr[c])
+            c for c, s in item['scores'].items() if s >= thr[c]
+        )
 
 
 def test_expected_count_mode_gives_k_labels_per_image(trained):
     tmp = trained['tmp']
     thresholds = tmp / 'count.json'
-    log = python('tools/analysis/calibrate_thresholds.py',
-                 trained['config'], trained['work_dir'], '--split', 'val',
-                 '--mode', 'expected-count', '--expected-positives', '2',
-                 '--out', str(thresholds))
+    log = python(
+        'tools/analysis/calibrate_thresholds.py',
+        trained['config'],
+        trained['work_dir'],
+        '--split',
+        'val',
+        '--mode',
+        'expected-count',
+        '--expected-positives',
+        '2',
+        '--out',
+        str(thresholds),
+    )
     assert 'Precision cannot be known without negatives' in log
     record = read_json(thresholds)
     assert record['mode'] == 'expected-count'
@@ -118,18 +157,29 @@ def test_expected_count_mode_gives_k_labels_per_image(trained):
 def test_a_thresholds_file_for_other_classes_fails_with_its_name(trained):
     tmp = trained['tmp']
     wrong = tmp / 'wrong.json'
-    wrong.write_text(json.dumps(dict(classes=list(DIGIT_CLASSES[:9]),
-                                     thresholds=[0.5] * 9)))
-    log = python('tools/predict.py', trained['config'], trained['work_dir'],
-                 str(trained['data'] / 'images' / 'test' / '00000.png'),
-                 '--thresholds', str(wrong), ok=False)
-    assert f'thresholds file {wrong} holds 9 classes but the model ' \
+    wrong.write_text(
+        json.dumps(dict(classes=list(DIGIT_CLASSES[:9]), thresholds=[0.5] * 9))
+    )
+    log = python(
+        'tools/predict.py',
+        trained['config'],
+        trained['work_dir'],
+        str(trained['data'] / 'images' / 'test' / '00000.png'),
+        '--thresholds',
+        str(wrong),
+        ok=False,
+    )
+    assert (
+        f'thresholds file {wrong} holds 9 classes but the model '
         'predicts 10' in log
+    )
 
 
 def test_bad_images_are_named_and_stop_or_are_skipped(trained):
     import shutil
+
     from tests.helpers.data import write_png_header_only
+
     tmp, data = trained['tmp'], trained['data']
     folder = tmp / 'mixed'
     folder.mkdir()
@@ -137,16 +187,32 @@ def test_bad_images_are_named_and_stop_or_are_skipped(trained):
     (folder / 'b_empty.png').write_bytes(b'')
     (folder / 'c_text.png').write_text('a text file named .png\n')
     write_png_header_only(folder / 'd_bomb.png', 30000, 30000)
-    out = python('tools/predict.py', trained['config'], trained['final'],
-                 str(folder), ok=False)
-    assert (f'tools/predict.py: error: {folder / "b_empty.png"}: the file '
-            'is empty (0 bytes)') in out
-    out = python('tools/predict.py', trained['config'], trained['final'],
-                 str(folder), '--bad-images', 'skip', '--out',
-                 str(tmp / 'mixed.json'))
+    out = python(
+        'tools/predict.py',
+        trained['config'],
+        trained['final'],
+        str(folder),
+        ok=False,
+    )
+    assert (
+        f'tools/predict.py: error: {folder / "b_empty.png"}: the file '
+        'is empty (0 bytes)'
+    ) in out
+    out = python(
+        'tools/predict.py',
+        trained['config'],
+        trained['final'],
+        str(folder),
+        '--bad-images',
+        'skip',
+        '--out',
+        str(tmp / 'mixed.json'),
+    )
     assert f'Skipped {folder / "c_text.png"}: not an image' in out
-    assert (f'Skipped {folder / "d_bomb.png"}: the image has 900000000 '
-            'pixels, more than the limit of 100000000') in out
+    assert (
+        f'Skipped {folder / "d_bomb.png"}: the image has 900000000 '
+        'pixels, more than the limit of 100000000'
+    ) in out
     assert 'Skipped 3 of 4 inputs.' in out
     records = read_json(tmp / 'mixed.json')
     assert [r['img_path'] for r in records] == [str(folder / 'a.png')]

@@ -1,5 +1,6 @@
 """--data-root reaches every dataset; tools/test.py finds the checkpoint of
 a work dir."""
+
 import os
 
 import pytest
@@ -18,10 +19,12 @@ def data_roots(cfg):
     ]
 
 
-@pytest.mark.parametrize('method,dataset', [('gr', 'voc'), ('gr', 'demo'),
-                                            ('role', 'nus')])
+@pytest.mark.parametrize(
+    'method,dataset', [('gr', 'voc'), ('gr', 'demo'), ('role', 'nus')]
+)
 def test_data_root_reaches_every_dataset_including_wrapped_ones(
-        method, dataset):
+    method, dataset
+):
     cfg = Config.fromfile(config_file(method, dataset))
     assert set(data_roots(cfg)) != {'/my/data'}
     assert set_data_root(cfg, '/my/data') == 3
@@ -30,10 +33,12 @@ def test_data_root_reaches_every_dataset_including_wrapped_ones(
 
 def test_missing_data_names_the_path_and_the_option(tmp_path):
     from mmpretrain.registry import DATASETS
+
     cfg = Config.fromfile(config_file('gr', 'voc'))
     set_data_root(cfg, str(tmp_path / 'voc'))
-    with pytest.raises(FileNotFoundError,
-                       match=f'(?s){tmp_path}/voc/VOCdevkit.*--data-root'):
+    with pytest.raises(
+        FileNotFoundError, match=f'(?s){tmp_path}/voc/VOCdevkit.*--data-root'
+    ):
         DATASETS.build(cfg.train_dataloader.dataset)
 
 
@@ -49,9 +54,11 @@ def test_find_checkpoint_prefers_the_best_of_a_work_dir(tmp_path):
     assert find_checkpoint(str(tmp_path)) == str(tmp_path / 'epoch_3.pth')
     (tmp_path / 'best_spml_mAP_epoch_2.pth').write_bytes(b'')
     assert find_checkpoint(str(tmp_path)) == str(
-        tmp_path / 'best_spml_mAP_epoch_2.pth')
+        tmp_path / 'best_spml_mAP_epoch_2.pth'
+    )
     assert find_checkpoint(str(tmp_path / 'epoch_3.pth')) == str(
-        tmp_path / 'epoch_3.pth')
+        tmp_path / 'epoch_3.pth'
+    )
     (tmp_path / 'best_spml_mAP_epoch_1.pth').write_bytes(b'')
     with pytest.raises(ValueError, match='several best checkpoints'):
         find_checkpoint(str(tmp_path))

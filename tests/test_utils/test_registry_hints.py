@@ -1,5 +1,6 @@
 """A type that is not registered is answered with the close registered
 names."""
+
 import pytest
 from mmpretrain.registry import MODELS
 
@@ -14,8 +15,12 @@ def test_a_misspelt_loss_suggests_the_registered_one():
 
 
 def test_nested_builds_are_recognised():
-    head = dict(type='SPMLLinearClsHead', num_classes=3, in_channels=4,
-                loss=dict(type='ROLELos', expected_num_pos=1.0))
+    head = dict(
+        type='SPMLLinearClsHead',
+        num_classes=3,
+        in_channels=4,
+        loss=dict(type='ROLELos', expected_num_pos=1.0),
+    )
     with pytest.raises(KeyError, match="did you mean 'ROLELoss'"):
         with suggest_registered_names():
             MODELS.build(head)

@@ -1,17 +1,28 @@
 """Every baseline loss against an independent float64 computation of its
 formula (docs/baselines.md), gradients included, and the stateful ones' state:
 updates, checkpoint round trip."""
+
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from mmspml.models.losses import (AssumeNegativeLoss, AssumeNegativeLSLoss,
-                                  EMAPLLoss, EntropyMaximizationLoss, EPRLoss,
-                                  FullLabelBCELoss, HillLoss, LLCpLoss,
-                                  LLCtLoss, LLRLoss, ROLELoss, SPLCLoss,
-                                  WeakAssumeNegativeLoss)
+from mmspml.models.losses import (
+    AssumeNegativeLoss,
+    AssumeNegativeLSLoss,
+    EMAPLLoss,
+    EntropyMaximizationLoss,
+    EPRLoss,
+    FullLabelBCELoss,
+    HillLoss,
+    LLCpLoss,
+    LLCtLoss,
+    LLRLoss,
+    ROLELoss,
+    SPLCLoss,
+    WeakAssumeNegativeLoss,
+)
 
 EPS = 1e-5
 
@@ -50,8 +61,7 @@ def check(loss_fn, s, z, reference, **kwargs):
         plus[idx] += h
         minus[idx] -= h
         grad[idx] = (reference(plus) - reference(minus)) / (2 * h)
-    np.testing.assert_allclose(logits.grad.numpy(), grad, rtol=1e-5,
-                               atol=1e-9)
+    np.testing.assert_allclose(logits.grad.numpy(), grad, rtol=1e-5, atol=1e-9)
 
 
 def test_assume_negative():
@@ -60,33 +70,40 @@ def test_assume_negative():
     check(AssumeNegativeLoss(), s, z, ref)
     check(FullLabelBCELoss(), s, z, ref)
     exact = torch.nn.functional.binary_cross_entropy_with_logits(
-        torch.tensor(s), torch.tensor(z))
-    assert AssumeNegativeLoss(eps=0)(torch.tensor(s), torch.tensor(z)).item() \
-        == pytest.approx(exact.item(), rel=1e-12)
+        torch.tensor(s), torch.tensor(z)
+    )
+    assert AssumeNegativeLoss(eps=0)(
+        torch.tensor(s), torch.tensor(z)
+    ).item() == pytest.approx(exact.item(), rel=1e-12)
 
 
 def test_assume_negative_label_smoothing():
     s, z = batch(1)
     ls = 0.1
     ref = lambda s: np.where(
-        z == 1, (1 - ls) * ce_pos(sig(s)) + ls * ce_neg(sig(s)),
-        (1 - ls) * ce_neg(sig(s)) + ls * ce_pos(sig(s))).mean()
+        z == 1,
+        (1 - ls) * ce_pos(sig(s)) + ls * ce_neg(sig(s)),
+        (1 - ls) * ce_neg(sig(s)) + ls * ce_pos(sig(s)),
+    ).mean()
     check(AssumeNegativeLSLoss(smoothing=ls), s, z, ref)
 
 
 def test_weak_assume_negative():
     s, z = batch(2)
     c = s.shape[1]
-    ref = lambda s: np.where(z == 1, ce_pos(sig(s)),
-                             ce_neg(sig(s)) / (c - 1)).mean()
+    ref = lambda s: np.where(
+        z == 1, ce_pos(sig(s)), ce_neg(sig(s)) / (c - 1)
+    ).mean()
     check(WeakAssumeNegativeLoss(), s, z, ref)
 
 
 def test_expected_positive_regularizer():
     s, z = batch(3)
     k = 1.5
-    ref = lambda s: np.where(z == 1, ce_pos(sig(s)), 0).mean() + (
-        sig(s).sum(1).mean() - k)**2 / s.shape[1]**2
+    ref = lambda s: (
+        np.where(z == 1, ce_pos(sig(s)), 0).mean()
+        + (sig(s).sum(1).mean() - k) ** 2 / s.shape[1] ** 2
+    )
     check(EPRLoss(expected_num_pos=k), s, z, ref)
 
 
@@ -103,8 +120,9 @@ def test_entropy_maximization():
 
 def test_hill():
     s, z = batch(5)
-    ref = lambda s: np.where(z == 1, -np.log(sig(s)),
-                             (1.5 - sig(s)) * sig(s)**2).mean()
+    ref = lambda s: np.where(
+        z == 1, -np.log(sig(s)), (1.5 - sig(s)) * sig(s) ** 2
+    ).mean()
     check(HillLoss(), s, z, ref)
 
 
@@ -124,8 +142,9 @@ def test_splc_corrects_confident_entries_after_warmup(epoch, margin):
         t = corrected  # decided on the detached logits of the step
         m = np.where(z == 1, x - margin, x)
         p = sig(m)
-        return np.where(t == 1, (1 - p)**2 * -np.log(p),
-                        p**2 * -np.log(1 - p)).mean()
+        return np.where(
+            t == 1, (1 - p) ** 2 * -np.log(p), p**2 * -np.log(1 - p)
+        ).mean()
 
     check(loss, s, z, ref)
 
@@ -145,15 +164,17 @@ def large_loss_reference(s, z, k, mode):
     return ref, mask
 
 
-@pytest.mark.parametrize('cls,mode,delta', [(LLRLoss, 'reject', 0.05),
-                                            (LLCtLoss, 'correct', 0.05)])
+@pytest.mark.parametrize(
+    'cls,mode,delta', [(LLRLoss, 'reject', 0.05), (LLCtLoss, 'correct', 0.05)]
+)
 def test_large_loss_rejection_and_temporary_correction(cls, mode, delta):
     s, z = batch(7, n=10, c=8)
     loss = cls(delta_rel=delta)
     loss.set_epoch(1, 8)
     assert loss.num_modified(80) == 0
-    ref = lambda x: np.where(z == 1, -np.log(sig(x)),
-                             -np.log(1 - sig(x))).mean()
+    ref = lambda x: np.where(
+        z == 1, -np.log(sig(x)), -np.log(1 - sig(x))
+    ).mean()
     check(loss, s, z, ref)
     loss.set_epoch(3, 8)
     k = math.ceil(80 * delta * 2)
@@ -200,11 +221,12 @@ def test_role_value_gradient_and_estimator_adam():
     loss.init_sample_state(observed)
     est0 = loss.state['estimates'].clone()
     # Initialisation: logit(0.995) on observed positives, |u| <= logit(0.6).
-    assert torch.allclose(est0[observed == 1],
-                          torch.tensor(math.log(0.995 / 0.005)))
+    assert torch.allclose(
+        est0[observed == 1], torch.tensor(math.log(0.995 / 0.005))
+    )
     assert est0[observed == 0].abs().max() <= math.log(1.5) + 1e-6
 
-    def ref(x, e=est0[idx].double().numpy()):
+    def ref(x, e=est0[idx].double().numpy()):  # noqa: B008 (bound once)
         # BCE(y, sg p): the prediction is a constant target there, so its
         # numerical derivative uses the fixed p of the step.
         p, y, p_target = sig(x), sig(e), sig(s)
@@ -213,8 +235,9 @@ def test_role_value_gradient_and_estimator_adam():
             return -(t * np.log(a + EPS) + (1 - t) * np.log(1 - a + EPS))
 
         entry = np.where(z == 1, 0.5 * (ce_pos(p) + ce_pos(y)), 0) + 0.5 * (
-            bce(p, y) + bce(y, p_target))
-        reg = lambda a: (a.sum(1).mean() - k)**2 / a.shape[1]**2
+            bce(p, y) + bce(y, p_target)
+        )
+        reg = lambda a: (a.sum(1).mean() - k) ** 2 / a.shape[1] ** 2
         return entry.mean() + 0.5 * (reg(p) + reg(y))
 
     check(loss, s, z, ref, sample_idx=torch.tensor(idx))
@@ -223,24 +246,28 @@ def test_role_value_gradient_and_estimator_adam():
     # every step, as the reference trains them.
     param = torch.nn.Parameter(est0.clone())
     adam = torch.optim.Adam([param], lr=lr)
-    loss.state_on(None)["estimates"].copy_(est0)
+    loss.state_on(None)['estimates'].copy_(est0)
     for step in range(3):
         rows = torch.tensor(idx if step != 1 else idx[:3])
-        cls = torch.tensor(s[:len(rows)])
-        loss(cls, torch.tensor(z[:len(rows)]), sample_idx=rows).backward()
+        cls = torch.tensor(s[: len(rows)])
+        loss(cls, torch.tensor(z[: len(rows)]), sample_idx=rows).backward()
         loss.step_state()
         adam.zero_grad()
         p = torch.sigmoid(cls)
         y = torch.sigmoid(param[rows])
-        zz = torch.tensor(z[:len(rows)])
-        entry = torch.where(zz == 1, 0.5 * -torch.log(y + EPS), 0.) + 0.5 * -(
-            p * torch.log(y + EPS) + (1 - p) * torch.log(1 - y + EPS))
-        total = entry.mean() + 0.5 * (y.sum(1).mean() - k)**2 / 25
+        zz = torch.tensor(z[: len(rows)])
+        entry = torch.where(zz == 1, 0.5 * -torch.log(y + EPS), 0.0) + 0.5 * -(
+            p * torch.log(y + EPS) + (1 - p) * torch.log(1 - y + EPS)
+        )
+        total = entry.mean() + 0.5 * (y.sum(1).mean() - k) ** 2 / 25
         total.backward()
         adam.step()
-        torch.testing.assert_close(loss.state['estimates'],
-                                   param.detach().float(), rtol=1e-5,
-                                   atol=1e-6)
+        torch.testing.assert_close(
+            loss.state['estimates'],
+            param.detach().float(),
+            rtol=1e-5,
+            atol=1e-6,
+        )
     # Rows never in a batch have zero moments and stay where they started.
     assert torch.equal(loss.state['estimates'][1], est0[1])
 
@@ -272,6 +299,16 @@ def test_em_apl_pseudo_labels_lowest_predictions():
     kept = ~torch.isnan(first)
     assert torch.equal(loss.state['pseudo'][kept], first[kept])
     assert (~torch.isnan(loss.state['pseudo'])).sum() > kept.sum()
+    # Exactly as many again per class, int(0.9 u / (4 - 2)) of its u
+    # unannotated entries, each among them and labelled with its score 0.
+    second = loss.state['pseudo']
+    for col in range(c):
+        unannotated = observed[:, col] == 0
+        count = int(0.9 * unannotated.sum() / (4 - 2))
+        new = (~torch.isnan(second[:, col]) & ~kept[:, col]).numpy()
+        assert new.sum() == count, (col, new.sum(), count)
+        assert not (new & ~unannotated).any()
+        assert second[new, col].tolist() == [0.0] * count
     loss.set_epoch(4, 4)
     assert not loss.wants_train_predictions()  # the last epoch has no use
 
@@ -284,10 +321,12 @@ def test_em_apl_pseudo_labels_lowest_predictions():
     def ref(x):
         p = sig(x)
         h = -(p * np.log(p + EPS) + (1 - p) * np.log(1 - p + EPS))
-        soft = 0.5 * (np.nan_to_num(t) * ce_pos(p) +
-                      (1 - np.nan_to_num(t)) * ce_neg(p))
-        return np.where(z == 1, ce_pos(p),
-                        np.where(np.isnan(t), -0.2 * h, soft)).mean()
+        soft = 0.5 * (
+            np.nan_to_num(t) * ce_pos(p) + (1 - np.nan_to_num(t)) * ce_neg(p)
+        )
+        return np.where(
+            z == 1, ce_pos(p), np.where(np.isnan(t), -0.2 * h, soft)
+        ).mean()
 
     check(loss, s, z, ref, sample_idx=idx)
 
@@ -295,10 +334,13 @@ def test_em_apl_pseudo_labels_lowest_predictions():
 def test_stateful_losses_need_indices_and_state():
     loss = ROLELoss(expected_num_pos=1.0)
     with pytest.raises(ValueError, match='SPMLLinearClsHead'):
-        loss(torch.zeros(2, 3), torch.tensor([[1., 0, 0], [0, 1, 0]]))
+        loss(torch.zeros(2, 3), torch.tensor([[1.0, 0, 0], [0, 1, 0]]))
     with pytest.raises(RuntimeError, match='LossSampleStateHook'):
-        loss(torch.zeros(2, 3), torch.tensor([[1., 0, 0], [0, 1, 0]]),
-             sample_idx=torch.tensor([0, 1]))
+        loss(
+            torch.zeros(2, 3),
+            torch.tensor([[1.0, 0, 0], [0, 1, 0]]),
+            sample_idx=torch.tensor([0, 1]),
+        )
     other = EMAPLLoss()
     other.init_sample_state(np.zeros((5, 3), dtype=np.uint8))
     saved = other.state_dict()
@@ -322,10 +364,13 @@ def test_state_buffers_of_an_older_checkpoint_load_as_extra_state():
         EMAPLLoss().load_state_dict(legacy)
 
 
-@pytest.mark.parametrize('make', [
-    lambda: EPRLoss(expected_num_pos=1.5),
-    lambda: ROLELoss(expected_num_pos=1.5),
-])
+@pytest.mark.parametrize(
+    'make',
+    [
+        lambda: EPRLoss(expected_num_pos=1.5),
+        lambda: ROLELoss(expected_num_pos=1.5),
+    ],
+)
 def test_batch_regulariser_has_no_per_entry_form(make):
     loss = make()
     loss.init_sample_state(np.eye(4, 3, dtype=np.uint8))
@@ -335,14 +380,19 @@ def test_batch_regulariser_has_no_per_entry_form(make):
         loss(logits, target, reduction_override='none', sample_idx=idx)
     # weight scales the per-entry terms only; the regulariser is added as is.
     plain = loss(logits, target, sample_idx=idx)
-    entries = loss(logits, target, reduction_override='sum',
-                   sample_idx=idx) - loss(
-                       logits, target, weight=torch.zeros(4),
-                       reduction_override='sum', sample_idx=idx)
-    halved = loss(logits, target, weight=torch.full((4, ), 0.5),
-                  sample_idx=idx)
+    entries = loss(
+        logits, target, reduction_override='sum', sample_idx=idx
+    ) - loss(
+        logits,
+        target,
+        weight=torch.zeros(4),
+        reduction_override='sum',
+        sample_idx=idx,
+    )
+    halved = loss(logits, target, weight=torch.full((4,), 0.5), sample_idx=idx)
     assert halved.item() == pytest.approx(
-        plain.item() - 0.5 * entries.item() / 12, rel=1e-5)
+        plain.item() - 0.5 * entries.item() / 12, rel=1e-5
+    )
 
 
 def test_state_restores_before_set_up_and_checks_the_training_set():
@@ -351,7 +401,7 @@ def test_state_restores_before_set_up_and_checks_the_training_set():
     observed[np.arange(6), np.arange(6) % 3] = 1
     trained = ROLELoss(expected_num_pos=1.0, init_seed=1)
     trained.init_sample_state(observed)
-    trained.state_on(None)["estimates"].add_(0.25)
+    trained.state_on(None)['estimates'].add_(0.25)
     resumed = ROLELoss(expected_num_pos=1.0, init_seed=2)
     assert resumed.state == {}
     resumed.load_state_dict(trained.state_dict())

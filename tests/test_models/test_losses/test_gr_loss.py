@@ -1,5 +1,6 @@
 """GRLoss against an independent float64 transcription of the paper's formulas
 (docs/gr_loss.md)."""
+
 import numpy as np
 import pytest
 import torch
@@ -11,12 +12,15 @@ def spec_loss_and_grad(s, z, w, b, mu, sigma, q2, q3):
     """The GR loss in numpy float64: entry loss and dl/ds (k, v constant)."""
     p = 1 / (1 + np.exp(-s))
     k = 1 / (1 + np.exp(-(w * p + b)))
-    v = np.exp(-(p - mu)**2 / (2 * sigma**2))
+    v = np.exp(-((p - mu) ** 2) / (2 * sigma**2))
     l2 = (1 - p**q2) / q2
-    l3 = (1 - (1 - p)**q3) / q3
+    l3 = (1 - (1 - p) ** q3) / q3
     loss = np.where(z == 1, -np.log(p + 1e-7), v * (k * l2 + (1 - k) * l3))
-    grad = np.where(z == 1, -p * (1 - p) / (p + 1e-7),
-                    v * ((1 - k) * p * (1 - p)**q3 - k * p**q2 * (1 - p)))
+    grad = np.where(
+        z == 1,
+        -p * (1 - p) / (p + 1e-7),
+        v * ((1 - k) * p * (1 - p) ** q3 - k * p**q2 * (1 - p)),
+    )
     return loss, grad
 
 
@@ -33,14 +37,18 @@ def spec_schedule(e, T, n, beta, alpha):
     fa = max(e - n, 0) / (T - n)
     w0, wT, b0, bT = beta
     mu0, s0, muT, sT = alpha
-    return (w0 + (wT - w0) * fb, b0 + (bT - b0) * fb, mu0 + (muT - mu0) * fa,
-            s0 + (sT - s0) * fa)
+    return (
+        w0 + (wT - w0) * fb,
+        b0 + (bT - b0) * fb,
+        mu0 + (muT - mu0) * fa,
+        s0 + (sT - s0) * fa,
+    )
 
 
 @pytest.mark.parametrize('epoch', [1, 2, 5, 8])
 @pytest.mark.parametrize('q2,q3', [(0.01, 1.0), (0.5, 0.3)])
 def test_value_and_gradient_follow_spec(epoch, q2, q3):
-    beta, alpha = (0., 2., -2., -2.), (0.5, 2., 0.8, 0.5)
+    beta, alpha = (0.0, 2.0, -2.0, -2.0), (0.5, 2.0, 0.8, 0.5)
     loss_fn = GRLoss(q_pos=q2, q_neg=q3)
     loss_fn.set_epoch(epoch, 8)
     s, z = random_batch(epoch)
@@ -52,7 +60,8 @@ def test_value_and_gradient_follow_spec(epoch, q2, q3):
     ref_loss, ref_grad = spec_loss_and_grad(s, z, w, b, mu, sigma, q2, q3)
     np.testing.assert_allclose(loss.item(), ref_loss.mean(), rtol=2e-5)
     np.testing.assert_allclose(
-        logits.grad.numpy(), ref_grad / z.size, rtol=1e-4, atol=1e-8)
+        logits.grad.numpy(), ref_grad / z.size, rtol=1e-4, atol=1e-8
+    )
 
 
 def test_reference_schedule_off_by_one():
@@ -66,16 +75,19 @@ def test_reference_schedule_off_by_one():
     assert seen[-1] == pytest.approx((1.75, -2.0, 0.8, 0.5))
     for epoch, values in zip(range(1, 9), seen):
         assert values == pytest.approx(
-            spec_schedule(epoch, 8, 0, loss.beta, loss.alpha))
+            spec_schedule(epoch, 8, 0, loss.beta, loss.alpha)
+        )
 
 
 def test_schedule_with_linear_init():
-    loss = GRLoss(linear_init=2, beta=(1., 3., -1., -3.),
-                  alpha=(0.4, 1., 0.9, 0.2))
+    loss = GRLoss(
+        linear_init=2, beta=(1.0, 3.0, -1.0, -3.0), alpha=(0.4, 1.0, 0.9, 0.2)
+    )
     for epoch in range(1, 7):
         loss.set_epoch(epoch, 6)
         assert (loss.w, loss.b, loss.mu, loss.sigma) == pytest.approx(
-            spec_schedule(epoch, 6, 2, loss.beta, loss.alpha))
+            spec_schedule(epoch, 6, 2, loss.beta, loss.alpha)
+        )
     loss.set_epoch(2, 6)
     assert (loss.w, loss.mu) == (1.0, 0.4)  # warm-up: start values
 
@@ -94,27 +106,32 @@ def test_k_and_v_are_detached():
     """The gradient must equal the formula with k and v held constant; with
     gradient through k and v it would differ (checked here explicitly)."""
     s, z = random_batch(3, scale=2.0)
-    loss_fn = GRLoss(beta=(3., 3., -1., -1.), alpha=(0.3, 0.4, 0.3, 0.4))
+    loss_fn = GRLoss(beta=(3.0, 3.0, -1.0, -1.0), alpha=(0.3, 0.4, 0.3, 0.4))
     logits = torch.tensor(s, requires_grad=True)
     loss_fn(logits, torch.tensor(z)).backward()
-    _, ref_grad = spec_loss_and_grad(s, z, 3., -1., 0.3, 0.4, 0.01, 1.)
-    np.testing.assert_allclose(logits.grad.numpy(), ref_grad / z.size,
-                               rtol=1e-6)
+    _, ref_grad = spec_loss_and_grad(s, z, 3.0, -1.0, 0.3, 0.4, 0.01, 1.0)
+    np.testing.assert_allclose(
+        logits.grad.numpy(), ref_grad / z.size, rtol=1e-6
+    )
 
     attached = torch.tensor(s, requires_grad=True)
     p = torch.sigmoid(attached)
-    k, v = torch.sigmoid(3 * p - 1), torch.exp(-(p - 0.3)**2 / (2 * 0.16))
+    k, v = torch.sigmoid(3 * p - 1), torch.exp(-((p - 0.3) ** 2) / (2 * 0.16))
     full = torch.where(
-        torch.tensor(z) == 1, -torch.log(p + 1e-7),
-        v * (k * (1 - p**0.01) / 0.01 + (1 - k) * p)).mean()
+        torch.tensor(z) == 1,
+        -torch.log(p + 1e-7),
+        v * (k * (1 - p**0.01) / 0.01 + (1 - k) * p),
+    ).mean()
     full.backward()
     assert not np.allclose(attached.grad.numpy(), logits.grad.numpy())
 
 
 def test_extreme_logits_are_finite():
-    logits = torch.tensor([[-100., 100., 0., -30.], [100., -100., 30., 1e-3]],
-                          requires_grad=True)
-    target = torch.tensor([[1., 0., 0., 0.], [0., 1., 0., 1.]])
+    logits = torch.tensor(
+        [[-100.0, 100.0, 0.0, -30.0], [100.0, -100.0, 30.0, 1e-3]],
+        requires_grad=True,
+    )
+    target = torch.tensor([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 1.0]])
     loss_fn = GRLoss()
     loss_fn.set_epoch(8, 8)
     loss = loss_fn(logits, target)
@@ -138,15 +155,19 @@ def test_reductions_weight_and_avg_factor():
     entry = loss_fn(logits, target, reduction_override='none') / 2
     assert entry.shape == logits.shape
     assert loss_fn(logits, target).item() == pytest.approx(
-        2 * entry.mean().item())
+        2 * entry.mean().item()
+    )
     # mmpretrain heads pass avg_factor = batch size: still the entry mean.
     assert loss_fn(logits, target, avg_factor=len(s)).item() == pytest.approx(
-        2 * entry.mean().item())
-    assert loss_fn(logits, target, reduction_override='sum').item() == \
-        pytest.approx(2 * entry.sum().item())
+        2 * entry.mean().item()
+    )
+    assert loss_fn(
+        logits, target, reduction_override='sum'
+    ).item() == pytest.approx(2 * entry.sum().item())
     weight = torch.rand(len(s), dtype=torch.float64)
     assert loss_fn(logits, target, weight=weight).item() == pytest.approx(
-        2 * (entry * weight[:, None]).mean().item())
+        2 * (entry * weight[:, None]).mean().item()
+    )
 
 
 def test_class_count_mismatch_is_explained():
@@ -157,7 +178,7 @@ def test_class_count_mismatch_is_explained():
 def test_nan_logits_raise_a_clear_error_when_checked():
     logits = torch.zeros(2, 3)
     logits[0, 1] = float('nan')
-    target = torch.tensor([[1., 0, 0], [0, 0, 1]])
+    target = torch.tensor([[1.0, 0, 0], [0, 0, 1]])
     assert torch.isnan(GRLoss()(logits, target))  # default: no host read
     with pytest.raises(FloatingPointError, match='1 of 6 logits'):
         GRLoss(check_finite=True)(logits, target)
@@ -167,6 +188,6 @@ def test_bad_hyper_parameters_are_rejected():
     with pytest.raises(ValueError, match='schedule'):
         GRLoss(schedule='cosine')
     with pytest.raises(ValueError, match='sigma'):
-        GRLoss(alpha=(0.5, 0., 0.8, 0.5))
+        GRLoss(alpha=(0.5, 0.0, 0.8, 0.5))
     with pytest.raises(ValueError, match='linear_init'):
         GRLoss(linear_init=8).set_epoch(1, 8)

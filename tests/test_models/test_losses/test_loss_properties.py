@@ -9,6 +9,7 @@ after each step as the hooks would (``step_state``, EM + APL's
 pseudo-labelling). The value, the gradient and any state are asserted
 finite explicitly (the losses' default is ``check_finite=False``).
 """
+
 import inspect
 
 import numpy as np
@@ -35,16 +36,18 @@ SETTINGS = settings(max_examples=60, deadline=None, database=None)
 # from epoch 2 on.
 FACTORIES = {
     'GRLoss': lambda: losses.GRLoss(),
-    'GRLoss(exact, linear_init=2)':
-    lambda: losses.GRLoss(schedule='exact', linear_init=2),
+    'GRLoss(exact, linear_init=2)': lambda: losses.GRLoss(
+        schedule='exact', linear_init=2
+    ),
     'FullLabelBCELoss': lambda: losses.FullLabelBCELoss(),
     'AssumeNegativeLoss': lambda: losses.AssumeNegativeLoss(),
     'AssumeNegativeLSLoss': lambda: losses.AssumeNegativeLSLoss(),
     'WeakAssumeNegativeLoss': lambda: losses.WeakAssumeNegativeLoss(),
     'EPRLoss': lambda: losses.EPRLoss(expected_num_pos=1.5),
     'ROLELoss': lambda: losses.ROLELoss(expected_num_pos=1.5),
-    'ROLELoss(estimator_lr=1)':
-    lambda: losses.ROLELoss(expected_num_pos=1.5, estimator_lr=1.0),
+    'ROLELoss(estimator_lr=1)': lambda: losses.ROLELoss(
+        expected_num_pos=1.5, estimator_lr=1.0
+    ),
     'EntropyMaximizationLoss': lambda: losses.EntropyMaximizationLoss(),
     'EMAPLLoss': lambda: losses.EMAPLLoss(),
     'HillLoss': lambda: losses.HillLoss(),
@@ -54,8 +57,9 @@ FACTORIES = {
     'LLCtLoss': lambda: losses.LLCtLoss(),
     'LLCpLoss': lambda: losses.LLCpLoss(),
     'LLCpLoss(strict)': lambda: losses.LLCpLoss(strict=True),
-    'LargeLossLoss(correct_perm)':
-    lambda: losses.LargeLossLoss(mode='correct_perm', delta_rel=0.1),
+    'LargeLossLoss(correct_perm)': lambda: losses.LargeLossLoss(
+        mode='correct_perm', delta_rel=0.1
+    ),
 }
 
 
@@ -81,11 +85,12 @@ LOGIT = st.one_of(
     st.floats(-100, 100, width=32),
     st.floats(f32(-1e-6), f32(1e-6), width=32),
     st.sampled_from(
-        [f32(x) for x in (-100, 100, -88.7, 88.7, -17, 17, -1e-45, 0, -0.)]),
+        [f32(x) for x in (-100, 100, -88.7, 88.7, -17, 17, -1e-45, 0, -0.0)]
+    ),
 )
 EPOCHS = st.lists(
-    st.integers(1, MAX_EPOCHS), min_size=1, max_size=3,
-    unique=True).map(sorted)
+    st.integers(1, MAX_EPOCHS), min_size=1, max_size=3, unique=True
+).map(sorted)
 
 
 @st.composite
@@ -94,8 +99,7 @@ def single_positive_batches(draw, min_classes=1):
     n = draw(st.integers(1, MAX_ROWS))
     c = draw(st.integers(min_classes, MAX_CLASSES))
     logits = draw(arrays(np.float32, (n, c), elements=LOGIT))
-    positives = draw(st.lists(st.integers(0, c - 1), min_size=n,
-                              max_size=n))
+    positives = draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n))
     observed = np.zeros((n, c), dtype=np.float32)
     observed[np.arange(n), positives] = 1
     return logits, observed
@@ -108,8 +112,9 @@ def full_label_batches(draw):
     n = draw(st.integers(1, MAX_ROWS))
     c = draw(st.integers(1, MAX_CLASSES))
     logits = draw(arrays(np.float32, (n, c), elements=LOGIT))
-    labels = draw(arrays(np.float32, (n, c),
-                         elements=st.sampled_from([0., 1.])))
+    labels = draw(
+        arrays(np.float32, (n, c), elements=st.sampled_from([0.0, 1.0]))
+    )
     return logits, labels
 
 
@@ -133,8 +138,9 @@ def run_epochs(loss, logits, target, epochs):
         assert torch.isfinite(score.grad).all(), (epoch, score.grad)
         loss.step_state()
         if loss.wants_train_predictions():
-            loss.update_from_predictions(sample_idx,
-                                         torch.sigmoid(score.detach()))
+            loss.update_from_predictions(
+                sample_idx, torch.sigmoid(score.detach())
+            )
         for name, buf in getattr(loss, 'state', {}).items():
             if name != 'pseudo':  # NaN marks "no pseudo-label yet"
                 assert torch.isfinite(buf).all(), (epoch, name, buf)
@@ -142,8 +148,10 @@ def run_epochs(loss, logits, target, epochs):
 
 def test_every_registered_loss_is_covered():
     exported = {
-        name: obj for name, obj in vars(losses).items()
-        if inspect.isclass(obj) and issubclass(obj, SPMLLoss)
+        name: obj
+        for name, obj in vars(losses).items()
+        if inspect.isclass(obj)
+        and issubclass(obj, SPMLLoss)
         and obj is not SPMLLoss
     }
     registered = {
@@ -163,25 +171,32 @@ SINGLE_POSITIVE_LOSSES = [
 @SETTINGS
 @given(batch=single_positive_batches(), epochs=EPOCHS)
 def test_loss_and_gradient_are_finite_for_single_positive_targets(
-        name, batch, epochs):
+    name, batch, epochs
+):
     run_epochs(FACTORIES[name](), *batch, epochs)
 
 
 @SETTINGS
 @given(batch=single_positive_batches(min_classes=2), epochs=EPOCHS)
 def test_weak_assume_negative_loss_and_gradient_are_finite_from_two_classes(
-        batch, epochs):
+    batch, epochs
+):
     run_epochs(losses.WeakAssumeNegativeLoss(), *batch, epochs)
 
 
 def test_weak_assume_negative_loss_is_finite_for_a_single_class():
-    logits = np.array([[0.], [3.], [-3.]], dtype=np.float32)
-    run_epochs(losses.WeakAssumeNegativeLoss(), logits,
-               np.ones((3, 1), dtype=np.float32), [1])
+    logits = np.array([[0.0], [3.0], [-3.0]], dtype=np.float32)
+    run_epochs(
+        losses.WeakAssumeNegativeLoss(),
+        logits,
+        np.ones((3, 1), dtype=np.float32),
+        [1],
+    )
 
 
 @SETTINGS
 @given(batch=full_label_batches(), epochs=EPOCHS)
 def test_full_label_bce_loss_and_gradient_are_finite_for_any_labels(
-        batch, epochs):
+    batch, epochs
+):
     run_epochs(losses.FullLabelBCELoss(), *batch, epochs)

@@ -1,6 +1,7 @@
 """``state_device='cpu'``: the per-sample state of ROLE, EM + APL and LL-Cp
 stays in host memory while the logits are elsewhere, and training is
 unchanged; by default the state follows the logits."""
+
 import numpy as np
 import pytest
 import torch
@@ -24,17 +25,20 @@ def train_steps(loss, steps=3, seed=0, device='cpu'):
     its weight (on the CPU)."""
     gen = torch.Generator().manual_seed(seed)
     feats = torch.randn(12, 4, generator=gen).to(device)
-    target = torch.as_tensor(observed().to_dense(),
-                             dtype=torch.float32).to(device)
+    target = torch.as_tensor(observed().to_dense(), dtype=torch.float32).to(
+        device
+    )
     fc = torch.nn.Linear(4, 5).to(device)
-    fc.load_state_dict({'weight': torch.full((5, 4), 0.1),
-                        'bias': torch.zeros(5)})
+    fc.load_state_dict(
+        {'weight': torch.full((5, 4), 0.1), 'bias': torch.zeros(5)}
+    )
     opt = torch.optim.SGD(fc.parameters(), lr=0.5)
     loss.init_sample_state(observed())
     loss.set_epoch(2, 3)
     if loss.wants_train_predictions():
-        loss.update_from_predictions(torch.arange(12, device=device),
-                                     torch.sigmoid(fc(feats)).detach())
+        loss.update_from_predictions(
+            torch.arange(12, device=device), torch.sigmoid(fc(feats)).detach()
+        )
     for step in range(steps):
         idx = torch.arange(step * 4, step * 4 + 4, device=device)
         value = loss(fc(feats[idx]), target[idx], sample_idx=idx)
@@ -45,24 +49,35 @@ def train_steps(loss, steps=3, seed=0, device='cpu'):
     return fc.weight.detach().cpu()
 
 
-@pytest.mark.parametrize('device', [
-    'cpu',
-    pytest.param('cuda', marks=pytest.mark.skipif(
-        not torch.cuda.is_available(),
-        reason='no CUDA device: the host-to-device copies are exercised on '
-        "the 'meta' device by the test below")),
-])
+@pytest.mark.parametrize(
+    'device',
+    [
+        'cpu',
+        pytest.param(
+            'cuda',
+            marks=pytest.mark.skipif(
+                not torch.cuda.is_available(),
+                reason='no CUDA device: the host-to-device copies are '
+                "exercised on the 'meta' device by the test below",
+            ),
+        ),
+    ],
+)
 @pytest.mark.parametrize('name', sorted(LOSSES))
 def test_cpu_state_trains_exactly_as_the_default(name, device):
     default, on_cpu = LOSSES[name](), LOSSES[name](state_device='cpu')
-    torch.testing.assert_close(train_steps(on_cpu, device=device),
-                               train_steps(default, device=device),
-                               rtol=0, atol=0)
+    torch.testing.assert_close(
+        train_steps(on_cpu, device=device),
+        train_steps(default, device=device),
+        rtol=0,
+        atol=0,
+    )
     assert {v.device.type for v in on_cpu.state.values()} == {'cpu'}
     assert {v.device.type for v in default.state.values()} == {device}
     for key, value in default.state.items():
-        torch.testing.assert_close(on_cpu.state[key], value.cpu(), rtol=0,
-                                   atol=0, equal_nan=True)
+        torch.testing.assert_close(
+            on_cpu.state[key], value.cpu(), rtol=0, atol=0, equal_nan=True
+        )
 
 
 @pytest.mark.parametrize('name', sorted(LOSSES))
@@ -75,16 +90,20 @@ def test_state_follows_the_logits_unless_kept_on_the_cpu(name):
         loss.init_sample_state(observed())
         loss.set_epoch(2, 3)
         if loss.wants_train_predictions():
-            loss.update_from_predictions(torch.arange(12),
-                                         torch.full((12, 5), 0.9))
+            loss.update_from_predictions(
+                torch.arange(12), torch.full((12, 5), 0.9)
+            )
         loss.to('meta')  # moves no state: it is not a buffer
         assert {v.device.type for v in loss.state.values()} == {'cpu'}
         if name == 'llcp':  # its forward needs nonzero(), data-dependent
             rows = loss.state_rows('flipped', torch.arange(4), 'meta')
             assert rows.device.type == 'meta'
             continue
-        value = loss(torch.zeros(4, 5, device='meta'), target.to('meta'),
-                     sample_idx=torch.arange(4))
+        value = loss(
+            torch.zeros(4, 5, device='meta'),
+            target.to('meta'),
+            sample_idx=torch.arange(4),
+        )
         assert value.device.type == 'meta'
     assert {v.device.type for v in on_cpu.state.values()} == {'cpu'}
     assert {v.device.type for v in default.state.values()} == {'meta'}
@@ -98,6 +117,11 @@ def test_state_device_is_checked():
 def test_observed_negatives_are_not_made_positive_in_the_state():
     from mmspml.datasets import NEGATIVE, POSITIVE
     from mmspml.models.losses.sample_state import dense_observed
-    labels = SparseLabels(np.array([0, 2, 3]), np.array([0, 2, 1]), 3,
-                          states=np.array([POSITIVE, NEGATIVE, POSITIVE]))
+
+    labels = SparseLabels(
+        np.array([0, 2, 3]),
+        np.array([0, 2, 1]),
+        3,
+        states=np.array([POSITIVE, NEGATIVE, POSITIVE]),
+    )
     assert dense_observed(labels).tolist() == [[1, 0, 0], [0, 1, 0]]
