@@ -2,7 +2,6 @@
 checkpoints are plain data that load without running code, and survive a
 kill or a full disk."""
 
-import glob
 import logging
 import os
 import os.path as osp
@@ -32,6 +31,8 @@ from .checkpoint import (
     check_resume_state,
     load_checkpoint_file,
     plain_checkpoint,
+    remove_partial_checkpoints,
+    replace_atomically,
     route_pretrained_through_safe_loading,
 )
 
@@ -44,44 +45,6 @@ _QUIET_PREFIXES = (
     '`save_param_scheduler` is True but',
     'An `SPMLRunner` instance is built from registry',
 )
-
-
-def replace_atomically(tmp_path: str, path: str) -> None:
-    """Flush ``tmp_path`` to disk and rename it to ``path``; the folder
-    entry is flushed too, so the rename survives a crash.
-
-    Args:
-        tmp_path (str): The fully written temporary file, in the same
-            folder as ``path``.
-        path (str): The final name; an existing file there is replaced.
-    """
-    fd = os.open(tmp_path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp_path, path)
-    dir_fd = os.open(osp.dirname(osp.abspath(path)), os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def remove_partial_checkpoints(work_dir: str) -> list:
-    """Remove the ``.*.pth.tmp`` files a killed or failed write left in
-    ``work_dir``; returns their paths.
-
-    Args:
-        work_dir (str): The run's work dir (not searched recursively).
-
-    Returns:
-        list[str]: The paths of the removed files.
-    """
-    stale = glob.glob(osp.join(work_dir, '.*.pth.tmp'))
-    for path in stale:
-        os.remove(path)
-    return stale
 
 
 # The keys of MMEngine's own default hooks, the only ones its

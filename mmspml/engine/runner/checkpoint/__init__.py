@@ -18,6 +18,8 @@ nothing beyond torch's own list:
 - :mod:`.layout` -- what the runner and the tools read of a checkpoint,
   checked before they read it (resuming trusts nothing the file says about
   paths, seeds or code).
+- :mod:`.files` -- writing a file atomically, removing what a killed
+  write left.
 - :mod:`.weights` -- :func:`load_checkpoint_checked`: a checkpoint's
   weights into a model built from a config, shapes checked (prediction,
   export).
@@ -29,6 +31,7 @@ tools, ``trust_checkpoint = True`` in a config, or ``trusted://`` for an
 """
 
 from .errors import CheckpointError, UnsafeCheckpointError
+from .files import remove_partial_checkpoints, replace_atomically
 from .layout import check_checkpoint_layout, check_resume_state
 from .load import (
     SAFE_PREFIX,
@@ -49,6 +52,8 @@ from .validate import MAX_DEPTH, check_plain
 from .weights import load_checkpoint_checked
 
 __all__ = [
+    'remove_partial_checkpoints',
+    'replace_atomically',
     'CheckpointError',
     'UnsafeCheckpointError',
     'check_checkpoint_layout',
