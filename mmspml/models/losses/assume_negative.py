@@ -60,6 +60,21 @@ class AssumeNegativeLSLoss(SPMLLoss):
         soft = target * (1 - self.smoothing) + (1 - target) * self.smoothing
         return soft_target_cross_entropy(cls_score, soft, self.eps)
 
+    def observed_negative_loss(self, cls_score):
+        """An observed negative is smoothed as the assumed negatives are:
+        ``(1 - smoothing) CE-(p) + smoothing CE+(p)`` (label smoothing
+        applies to every target).
+
+        Args:
+            cls_score (Tensor): Logits, shape (N, C).
+
+        Returns:
+            Tensor: The cost of every entry as an observed negative.
+        """
+        return soft_target_cross_entropy(
+            cls_score, torch.full_like(cls_score, self.smoothing), self.eps
+        )
+
 
 @MODELS.register_module()
 class WeakAssumeNegativeLoss(SPMLLoss):

@@ -15,7 +15,11 @@ from typing import Optional
 import torch
 import torch.nn as nn
 
-from .spml_utils import check_target, reduce_entry_loss
+from .spml_utils import (
+    check_target,
+    negative_cross_entropy,
+    reduce_entry_loss,
+)
 
 
 class SPMLLoss(nn.Module):
@@ -26,7 +30,10 @@ class SPMLLoss(nn.Module):
     reduction, like EPR's regulariser). The forward follows mmpretrain's
     ``(cls_score, target, weight, avg_factor, reduction_override)`` so heads
     can swap losses freely; ``target`` holds the observed labels (1 = observed
-    positive, 0 = unannotated).
+    positive, -1 = observed negative, 0 = unannotated; an MMPretrain head
+    passes a sample's ``gt_score`` as it is, so partial labels reach every
+    loss). An observed negative costs :meth:`observed_negative_loss`
+    (``observed_negatives='loss'``) or nothing (``'ignore'``).
 
     The optional abilities, each a no-op unless a subclass overrides it:
 
@@ -68,6 +75,13 @@ class SPMLLoss(nn.Module):
     supports_amp: bool = True
     needs_epoch: bool = False
     linear_init: int = 0
+    #: What an observed negative (target -1) costs: ``'loss'`` gives it
+    #: :meth:`observed_negative_loss`, ``'ignore'`` gives it 0 (what the GR
+    #: reference code does with a verified negative).
+    observed_negatives: str = 'loss'
+    #: True when :meth:`entry_loss` itself gives observed negatives their
+    #: cost (ROLE: its estimates are trained on them too; SPLC: focal).
+    handles_observed_negatives: bool = False
 
     def __init__(self, loss_weight: float = 1.0, check_finite: bool = False):
         super().__init__()
@@ -90,7 +104,11 @@ class SPMLLoss(nn.Module):
             cls_score (Tensor): Logits, shape (N, C), in float32 (the
                 forward casts half-precision logits).
             target (Tensor): Observed labels, shape (N, C), float: 1 =
-                observed positive, 0 = unannotated.
+                observed positive, -1 = observed negative, 0 = unannotated.
+                Entries of -1 are given their cost by
+                :meth:`observed_entry_loss` afterwards, unless the loss
+                sets ``handles_observed_negatives``; whatever this method
+                gives them must be finite.
             sample_idx (Tensor, optional): Training-set index of each
                 sample, shape (N,); None when the head does not pass it.
 
@@ -98,6 +116,58 @@ class SPMLLoss(nn.Module):
             Tensor: The loss of every entry, shape (N, C).
         """
         raise NotImplementedError
+
+    @property
+    def negative_eps(self) -> float:
+        """The epsilon of an observed negative's ``-log(1 - p + eps)``: the
+        loss's own for positives (``pos_eps`` of GR, ``eps`` of Cole et
+        al.'s family), else 0."""
+        return float(getattr(self, 'pos_eps', getattr(self, 'eps', 0.0)))
+
+    def observed_negative_loss(self, cls_score: torch.Tensor) -> torch.Tensor:
+        """What an observed (verified) negative costs: ``-log(1 - p +
+        eps)`` with the epsilon of the loss's positives
+        (:attr:`negative_eps`). Losses whose paper implies another cost
+        override it (``docs/partial_labels.md`` has the table).
+
+        Args:
+            cls_score (Tensor): Logits, shape (N, C), float32.
+
+        Returns:
+            Tensor: The cost of every entry were it an observed negative,
+            shape (N, C).
+        """
+        return negative_cross_entropy(cls_score, self.negative_eps)
+
+    def observed_entry_loss(
+        self,
+        cls_score: torch.Tensor,
+        target: torch.Tensor,
+        sample_idx: Optional[torch.Tensor] = None,
+    ) -> torch.Tensor:
+        """:meth:`entry_loss` with the observed negatives (target -1) given
+        their cost: :meth:`observed_negative_loss`, or 0 with
+        ``observed_negatives='ignore'``. Without observed negatives it is
+        :meth:`entry_loss` exactly (values and gradients).
+
+        Args:
+            cls_score (Tensor): Logits, shape (N, C), float32.
+            target (Tensor): Observed labels, shape (N, C): 1, -1 or 0.
+            sample_idx (Tensor, optional): Training-set index of each
+                sample. Defaults to None.
+
+        Returns:
+            Tensor: The loss of every entry, shape (N, C).
+        """
+        entry = self.entry_loss(cls_score, target, sample_idx)
+        negative = target == -1
+        if self.observed_negatives == 'ignore':
+            return torch.where(negative, torch.zeros_like(entry), entry)
+        if self.handles_observed_negatives:
+            return entry
+        return torch.where(
+            negative, self.observed_negative_loss(cls_score), entry
+        )
 
     def batch_loss(
         self,
@@ -111,7 +181,7 @@ class SPMLLoss(nn.Module):
             cls_score (Tensor): Logits, shape (N, C), in float32 (the
                 forward casts half-precision logits).
             target (Tensor): Observed labels, shape (N, C), float: 1 =
-                observed positive, 0 = unannotated.
+                observed positive, -1 = observed negative, 0 = unannotated.
             sample_idx (Tensor, optional): Training-set index of each
                 sample, shape (N,); None when the head does not pass it.
 
@@ -185,7 +255,7 @@ class SPMLLoss(nn.Module):
         Args:
             cls_score (Tensor): Logits, shape (N, C).
             target (Tensor): Observed labels, shape (N, C): 1 = observed
-                positive, 0 = unannotated.
+                positive, -1 = observed negative, 0 = unannotated.
             weight (Tensor, optional): Element-wise (N, C) or per-sample (N,)
                 weight of the entry loss (a batch-level term is not
                 weighted). Defaults to None.
@@ -215,7 +285,7 @@ class SPMLLoss(nn.Module):
         target = target.float()
         reduction = reduction_override or 'mean'
         loss = reduce_entry_loss(
-            self.entry_loss(cls_score, target, sample_idx),
+            self.observed_entry_loss(cls_score, target, sample_idx),
             weight,
             reduction,
             avg_factor,

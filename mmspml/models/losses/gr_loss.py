@@ -133,6 +133,12 @@ class GRLoss(SPMLLoss):
             (the published numbers used it). ``'exact'`` moves both linearly
             from their start values in the first epoch after the warm-up to
             their end values in the last epoch. Defaults to ``'reference'``.
+        observed_negatives (str): What an observed negative (target -1)
+            costs: ``'loss'`` gives ``-log(1 - p + pos_eps)``, as an
+            observed positive costs ``-log(p + pos_eps)``; ``'ignore'``
+            gives 0, as the reference code's masks do (it never sees one
+            with single positives, so published numbers do not depend on
+            it). Defaults to ``'loss'``.
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         check_finite (bool): See :class:`SPMLLoss`. Defaults to False.
     """
@@ -148,6 +154,7 @@ class GRLoss(SPMLLoss):
         pos_eps: float = 1e-7,
         linear_init: int = 0,
         schedule: str = 'reference',
+        observed_negatives: str = 'loss',
         loss_weight: float = 1.0,
         check_finite: bool = False,
     ):
@@ -158,6 +165,12 @@ class GRLoss(SPMLLoss):
                 f'[mu0, sigma0, muT, sigmaT]; got beta={beta}, '
                 f'alpha={alpha}'
             )
+        if observed_negatives not in ('loss', 'ignore'):
+            raise ValueError(
+                "GRLoss: observed_negatives must be 'loss' or 'ignore', "
+                f'got {observed_negatives!r}'
+            )
+        self.observed_negatives = observed_negatives
         if schedule not in ('reference', 'exact'):
             raise ValueError(
                 "GRLoss: schedule must be 'reference' or "

@@ -62,6 +62,9 @@ class SPLCLoss(SPMLLoss):
     """
 
     needs_epoch = True
+    # An observed negative gets the focal negative term, as every negative
+    # of the SPLC paper does (and is never corrected to positive).
+    handles_observed_negatives = True
 
     def __init__(
         self,
@@ -94,7 +97,9 @@ class SPLCLoss(SPMLLoss):
         """
         if self.epoch is None or self.epoch < self.change_epoch:
             return target
-        confident = torch.sigmoid(score.detach()) > self.tau
+        # Only unannotated entries are corrected; observed negatives are
+        # verified.
+        confident = (torch.sigmoid(score.detach()) > self.tau) & (target == 0)
         return torch.where(confident, torch.ones_like(target), target)
 
     def entry_loss(self, cls_score, target, sample_idx=None):

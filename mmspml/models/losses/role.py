@@ -17,7 +17,7 @@ from mmspml.utils.dist_utils import gather_rows
 
 from .base import SPMLLoss
 from .sample_state import SampleStateMixin
-from .spml_utils import positive_cross_entropy
+from .spml_utils import negative_cross_entropy, positive_cross_entropy
 
 
 def expected_positive_regularizer(
@@ -99,6 +99,7 @@ class ROLELoss(SampleStateMixin, SPMLLoss):
     # The estimates are updated from raw gradients, which a loss scaler
     # (AmpOptimWrapper) would scale.
     supports_amp = False
+    handles_observed_negatives = True
 
     def __init__(
         self,
@@ -123,6 +124,7 @@ class ROLELoss(SampleStateMixin, SPMLLoss):
             torch.rand(observed.shape, generator=generator) * 2 - 1
         ) * bound
         logits[observed == 1] = math.log(0.995 / 0.005)
+        logits[observed == -1] = math.log(0.005 / 0.995)
         return dict(
             estimates=logits,
             exp_avg=torch.zeros_like(logits),
@@ -152,7 +154,14 @@ class ROLELoss(SampleStateMixin, SPMLLoss):
             self._bce(prob, estimate.detach())
             + self._bce(estimate, prob.detach())
         )
-        return torch.where(target == 1, positive, 0.0) + cross
+        # An observed negative supervises prediction and estimate alike, as
+        # the observed positive does.
+        negative = 0.5 * (
+            negative_cross_entropy(cls_score, self.eps)
+            + -torch.log(1 - estimate + self.eps)
+        )
+        observed = torch.where(target == -1, negative, 0.0)
+        return torch.where(target == 1, positive, observed) + cross
 
     def _bce(self, prob, soft_target):
         return -(

@@ -20,26 +20,30 @@ STATE_KEY = 'sample_state'
 
 
 def dense_observed(observed_labels) -> torch.Tensor:
-    """The N x C float tensor of observed positives, from a dense matrix or
-    a :class:`~mmspml.datasets.SparseLabels` (built without a dense copy).
+    """The N x C float tensor of observed labels in the losses' convention
+    (1 = observed positive, -1 = observed negative, 0 = unannotated), from a
+    dense matrix or a :class:`~mmspml.datasets.SparseLabels` (built without
+    a dense copy).
 
     Args:
         observed_labels (SparseLabels | array-like): The training set's
-            observed labels: a :class:`~mmspml.datasets.SparseLabels` (its
-            observed negatives, if any, stay 0) or an N x C 0/1 matrix.
+            observed labels: a :class:`~mmspml.datasets.SparseLabels`
+            (stored negatives become -1) or an N x C matrix of 1/0/-1.
 
     Returns:
-        Tensor: N x C float32, 1 at every observed positive, 0 elsewhere.
+        Tensor: N x C float32 of 1, -1 and 0.
     """
     if hasattr(observed_labels, 'indptr'):
         labels = observed_labels
         dense = torch.zeros(labels.shape, dtype=torch.float32)
         rows = np.repeat(np.arange(len(labels)), np.diff(labels.indptr))
         cols = labels.indices.astype(np.int64)
-        if labels.states is not None:  # observed negatives stay 0
-            positive = labels.states == 1  # SparseLabels' POSITIVE
-            rows, cols = rows[positive], cols[positive]
-        dense[torch.from_numpy(rows), torch.from_numpy(cols)] = 1
+        values = np.ones(len(cols), dtype=np.float32)
+        if labels.states is not None:
+            values[labels.states != 1] = -1  # SparseLabels' NEGATIVE
+        dense[torch.from_numpy(rows), torch.from_numpy(cols)] = (
+            torch.from_numpy(values)
+        )
         return dense
     return torch.as_tensor(np.asarray(observed_labels), dtype=torch.float32)
 

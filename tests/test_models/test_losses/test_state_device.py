@@ -114,7 +114,7 @@ def test_state_device_is_checked():
         LLCpLoss(state_device='cuda')
 
 
-def test_observed_negatives_are_not_made_positive_in_the_state():
+def test_observed_negatives_are_minus_one_in_the_state():
     from mmspml.datasets import NEGATIVE, POSITIVE
     from mmspml.models.losses.sample_state import dense_observed
 
@@ -124,4 +124,5 @@ def test_observed_negatives_are_not_made_positive_in_the_state():
         3,
         states=np.array([POSITIVE, NEGATIVE, POSITIVE]),
     )
-    assert dense_observed(labels).tolist() == [[1, 0, 0], [0, 1, 0]]
+    # Row 0: class 0 positive, class 2 an observed negative; row 1: class 1.
+    assert dense_observed(labels).tolist() == [[1, 0, -1], [0, 1, 0]]
