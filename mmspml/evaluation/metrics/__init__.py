@@ -1,3 +1,13 @@
-from .spml_ap import SPMLAveragePrecision, average_precision, f1_scores
+from .spml_ap import (
+    SPMLAveragePrecision,
+    average_precision,
+    f1_scores,
+    observed_average_precision,
+)
 
-__all__ = ['SPMLAveragePrecision', 'average_precision', 'f1_scores']
+__all__ = [
+    'SPMLAveragePrecision',
+    'average_precision',
+    'f1_scores',
+    'observed_average_precision',
+]

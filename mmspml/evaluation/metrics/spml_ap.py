@@ -43,6 +43,33 @@ def average_precision(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return np.where(num_pos > 0, ap, np.nan)
 
 
+def observed_average_precision(
+    scores: np.ndarray, observed: np.ndarray
+) -> tuple:
+    """Per-class AP over the observed entries only: for class c, the images
+    where c is observed (positive 1 or verified negative -1), the CSL
+    ``mAP_partial`` and mlcpl convention.
+
+    An unobserved entry is ranked below every observed one (score -inf), so
+    it never enters a precision: the AP is sklearn's on the observed
+    entries, ties included.
+
+    Args:
+        scores (np.ndarray): N x C predicted scores.
+        observed (np.ndarray): N x C observed labels: 1, -1, 0 (unknown).
+
+    Returns:
+        tuple: ``(ap, valid)``: AP of every class (NaN where it does not
+        count) and the mask of the classes that count, those with at least
+        one observed positive and one observed negative.
+    """
+    observed = np.asarray(observed)
+    masked = np.where(observed != 0, scores, -np.inf)
+    ap = average_precision(masked, (observed == 1).astype(np.uint8))
+    valid = (observed == 1).any(axis=0) & (observed == -1).any(axis=0)
+    return np.where(valid, ap, np.nan), valid
+
+
 def f1_scores(scores: np.ndarray, targets: np.ndarray, thr: float) -> dict:
     """Per-class (CP, CR, CF1) and overall (OP, OR, OF1) scores in percent
     for predictions ``scores >= thr``; a class without predictions or
@@ -86,11 +113,23 @@ def f1_scores(scores: np.ndarray, targets: np.ndarray, thr: float) -> dict:
 class SPMLAveragePrecision(BaseMetric):
     """Mean average precision as the SPML papers report it.
 
-    Always scores against the FULL labels of a sample: its
-    ``full_gt_label`` (set by :class:`SinglePositiveDataset`) when present,
-    else its ``gt_label``; never the observed single positive or a
-    ``gt_score``. Reports ``mAP`` (100 x mean AP), ``CP/CR/CF1`` and
-    ``OP/OR/OF1`` at ``thr``, and logs a per-class AP table.
+    ``mode='full'`` (the default) scores against the FULL labels of a
+    sample: its ``full_gt_label`` (set by the wrappers) when present, else
+    its ``gt_label``; never the observed labels of a ``gt_score``. Reports
+    ``mAP`` (100 x mean AP), ``CP/CR/CF1`` and ``OP/OR/OF1`` at ``thr``, and
+    logs a per-class AP table. A sample that carries partial observed labels
+    (a ``gt_score`` with -1) and no full labels is refused: scoring it
+    against its observed positives would count every unknown as negative.
+
+    ``mode='observed'`` scores against the observed labels only, for data
+    without full labels: per class, the AP over the images where that class
+    is observed (a positive or a verified negative; the sample's
+    ``gt_score`` 1/-1, else its ``gt_label`` as positives), counting only
+    the classes with at least one observed positive and one observed
+    negative, macro-averaged (the ``mAP_partial`` of CSL and mlcpl). It is
+    reported as ``mAP_observed`` (``spml/mAP_observed``), never as ``mAP``,
+    and can be ``save_best`` or an early-stopping monitor like any metric.
+    ``mode='both'`` reports both.
 
     Args:
         thr (float): Score threshold of the F1 scores. Defaults to 0.5.
@@ -105,9 +144,11 @@ class SPMLAveragePrecision(BaseMetric):
             Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names; None uses
             ``'spml'``. Defaults to None.
+        mode (str): ``'full'``, ``'observed'`` or ``'both'`` (see above).
+            Defaults to ``'full'``.
 
     Raises:
-        ValueError: ``empty_class`` is neither ``'zero'`` nor ``'skip'``.
+        ValueError: ``empty_class`` or ``mode`` is not one of its values.
     """
 
     default_prefix = 'spml'
@@ -120,8 +161,15 @@ class SPMLAveragePrecision(BaseMetric):
         classwise: bool = False,
         collect_device: str = 'cpu',
         prefix: Optional[str] = None,
+        mode: str = 'full',
     ):
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if mode not in ('full', 'observed', 'both'):
+            raise ValueError(
+                "SPMLAveragePrecision: mode must be 'full', 'observed' or "
+                f"'both', got {mode!r}"
+            )
+        self.mode = mode
         if empty_class not in ('zero', 'skip'):
             raise ValueError(
                 'SPMLAveragePrecision: empty_class must be '
@@ -135,27 +183,79 @@ class SPMLAveragePrecision(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             score = sample['pred_score'].detach().cpu().float()
-            labels = sample.get('full_gt_label', sample.get('gt_label'))
-            if labels is None:
-                raise KeyError(
-                    'SPMLAveragePrecision: a sample has neither '
-                    "'full_gt_label' nor 'gt_label'."
-                )
-            labels = torch.as_tensor(labels).long().cpu()
-            if labels.numel() and int(labels.max()) >= score.numel():
+            result = dict(pred_score=score)
+            if self.mode != 'observed':
+                result['target'] = self._full_target(sample, score.numel())
+            if self.mode != 'full':
+                result['observed'] = self._observed(sample, score.numel())
+            self.results.append(result)
+
+    @staticmethod
+    def _labels_row(labels, num_classes: int, sample) -> torch.Tensor:
+        labels = torch.as_tensor(labels).long().cpu()
+        if labels.numel() and int(labels.max()) >= num_classes:
+            raise ValueError(
+                f'SPMLAveragePrecision: label {int(labels.max())} of '
+                f'{sample.get("img_path")!r} is out of range for '
+                f'{num_classes} predicted classes; the head and the '
+                'dataset disagree on the number of classes.'
+            )
+        row = torch.zeros(num_classes, dtype=torch.int8)
+        row[labels] = 1
+        return row
+
+    def _full_target(self, sample, num_classes: int) -> torch.Tensor:
+        labels = sample.get('full_gt_label')
+        if labels is None:
+            score = sample.get('gt_score')
+            if score is not None and bool((torch.as_tensor(score) < 0).any()):
                 raise ValueError(
-                    f'SPMLAveragePrecision: label {int(labels.max())} of '
-                    f'{sample.get("img_path")!r} is out of range for '
-                    f'{score.numel()} predicted classes; the head and the '
-                    'dataset disagree on the number of classes.'
+                    'SPMLAveragePrecision: image '
+                    f'{sample.get("img_path")!r} carries partial observed '
+                    'labels (verified negatives) and no full labels, so '
+                    'its mAP would count every unknown as negative; use '
+                    "SPMLAveragePrecision(mode='observed') for data "
+                    'without full labels.'
                 )
-            target = torch.zeros(score.numel(), dtype=torch.uint8)
-            target[labels] = 1
-            self.results.append(dict(pred_score=score, target=target))
+            labels = sample.get('gt_label')
+        if labels is None:
+            raise KeyError(
+                'SPMLAveragePrecision: a sample has neither '
+                "'full_gt_label' nor 'gt_label'."
+            )
+        return self._labels_row(labels, num_classes, sample)
+
+    def _observed(self, sample, num_classes: int) -> torch.Tensor:
+        score = sample.get('gt_score')
+        if score is not None:
+            return torch.as_tensor(score).detach().cpu().to(torch.int8)
+        return self._labels_row(
+            sample.get('gt_label', []), num_classes, sample
+        )
 
     def compute_metrics(self, results: List[dict]) -> dict:
         scores = torch.stack([r['pred_score'] for r in results]).numpy()
-        targets = torch.stack([r['target'] for r in results]).numpy()
+        metrics = {}
+        if self.mode != 'observed':
+            targets = torch.stack([r['target'] for r in results]).numpy()
+            metrics.update(self._full_metrics(scores, targets))
+        if self.mode != 'full':
+            observed = torch.stack([r['observed'] for r in results]).numpy()
+            ap, valid = observed_average_precision(scores, observed)
+            if not valid.any():
+                raise ValueError(
+                    f'SPMLAveragePrecision(mode={self.mode!r}): no class of '
+                    f'the {len(results)} evaluated images has both an '
+                    'observed positive and a verified negative, so '
+                    'mAP_observed is undefined (it is not 0). Evaluate on '
+                    'a split with verified negatives (a PartialLabelDataset '
+                    'or an annotation file with neg_label).'
+                )
+            metrics['mAP_observed'] = float(100 * np.nanmean(ap))
+            metrics['observed_classes'] = int(valid.sum())
+        return metrics
+
+    def _full_metrics(self, scores: np.ndarray, targets: np.ndarray) -> dict:
         metrics = self.calculate(scores, targets, self.thr, self.empty_class)
         classes = (self.dataset_meta or {}).get('classes') or [
             str(c) for c in range(scores.shape[1])
