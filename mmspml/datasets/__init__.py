@@ -15,7 +15,9 @@ from .benchmarks import (
 from .labels import NEGATIVE, POSITIVE, SparseLabels
 from .mnist_mosaic import MNISTMosaicDataset, make_mnist_mosaics
 from .multi_label import SPMLMultiLabelDataset
+from .partial_label import PartialLabelDataset
 from .protocol import (
+    draw_partial_labels,
     draw_single_positive,
     sample_single_positive,
     split_train_val,
@@ -36,6 +38,8 @@ __all__ = [
     'POSITIVE',
     'NEGATIVE',
     'SinglePositiveDataset',
+    'PartialLabelDataset',
+    'draw_partial_labels',
     'SPMLMultiLabelDataset',
     'MNISTMosaicDataset',
     'make_mnist_mosaics',

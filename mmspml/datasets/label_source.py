@@ -15,7 +15,11 @@ from mmengine.logging import print_log
 
 from .labels import SparseLabels
 from .multi_label import gt_labels_of
-from .protocol import draw_single_positive, split_train_val
+from .protocol import (
+    draw_partial_labels,
+    draw_single_positive,
+    split_train_val,
+)
 
 
 class LabelSource:
@@ -26,10 +30,20 @@ class LabelSource:
     Args:
         dataset (Dataset): The fully labelled dataset.
         where (str): Its name in messages.
-        observed (str): ``'draw'`` or ``'dataset'`` (see
-            :class:`SinglePositiveDataset`).
+        observed (str): How the observed labels come about: ``'draw'``
+            (one positive, Cole et al.'s draw) or ``'dataset'`` (the one
+            positive of the dataset's ``observed_label``), see
+            :class:`SinglePositiveDataset`; ``'partial'`` (a fraction
+            ``known_frac`` of every image's labels,
+            :func:`draw_partial_labels`) or ``'dataset_partial'`` (the
+            dataset's own partial labels: ``gt_label`` and ``neg_label`` of
+            its file, and no full labels), see :class:`PartialLabelDataset`.
         seed (int): Seed of the draw.
-        on_no_positive (str): ``'error'`` or ``'drop'``.
+        on_no_positive (str): ``'error'`` or ``'drop'``: what happens to
+            images without a positive (not used by ``'dataset_partial'``,
+            which keeps every image).
+        known_frac (float, optional): The fraction of ``'partial'``.
+            Defaults to None.
     """
 
     def __init__(
@@ -39,11 +53,20 @@ class LabelSource:
         observed: str,
         seed: int,
         on_no_positive: str,
+        known_frac: Optional[float] = None,
     ):
         self.dataset = dataset
         self.where = where
         num_classes = len(dataset.metainfo['classes'])
         full = gt_labels_of(dataset, num_classes, where)
+        if observed == 'dataset_partial':
+            # Real partial labels: what the file observed is all there is.
+            partial = getattr(dataset, 'partial_labels', None)
+            self.rows = np.arange(len(full))
+            self.full = None
+            self.observed = full if partial is None else partial
+            self._splits: Dict[tuple, Tuple[np.ndarray, np.ndarray]] = {}
+            return
         self.rows = self._rows_with_positive(full, on_no_positive)
         self.full = (
             full if len(self.rows) == len(full) else full.take(self.rows)
@@ -52,6 +75,8 @@ class LabelSource:
             self.observed = SparseLabels.from_single(
                 draw_single_positive(self.full, seed=seed), num_classes
             )
+        elif observed == 'partial':
+            self.observed = draw_partial_labels(self.full, known_frac, seed)
         else:
             self.observed = self._observed_from_dataset(num_classes)
         self._splits: Dict[tuple, Tuple[np.ndarray, np.ndarray]] = {}

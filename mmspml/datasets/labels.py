@@ -135,6 +135,43 @@ class SparseLabels:
         return cls(np.arange(len(positive) + 1), positive, num_classes)
 
     @classmethod
+    def from_observed(
+        cls, positives: 'SparseLabels', negatives: 'SparseLabels'
+    ) -> 'SparseLabels':
+        """Partial labels: each row's observed positives and verified
+        negatives, stored with their states (everything else unknown).
+
+        Args:
+            positives (SparseLabels): The observed positives.
+            negatives (SparseLabels): The verified negatives, the same rows
+                and classes, disjoint from the positives row by row.
+
+        Returns:
+            SparseLabels: Both, each row sorted by class, ``states``
+            POSITIVE or NEGATIVE.
+        """
+        num = len(positives)
+        row_of = np.concatenate(
+            [
+                np.repeat(np.arange(num), np.diff(positives.indptr)),
+                np.repeat(np.arange(num), np.diff(negatives.indptr)),
+            ]
+        )
+        indices = np.concatenate([positives.indices, negatives.indices])
+        states = np.concatenate(
+            [
+                np.full(len(positives.indices), POSITIVE, np.int8),
+                np.full(len(negatives.indices), NEGATIVE, np.int8),
+            ]
+        )
+        order = np.lexsort((indices, row_of))
+        indptr = np.zeros(num + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=num), out=indptr[1:])
+        return cls(
+            indptr, indices[order], positives.num_classes, states[order]
+        )
+
+    @classmethod
     def _canonical(cls, indptr, indices, num_classes) -> 'SparseLabels':
         """Sort each row and drop repeated indices (a no-op, and cheap, for
         the usual already sorted rows)."""

@@ -2,19 +2,17 @@
 
 import logging
 import os.path as osp
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
+import numpy as np
 from mmengine import fileio
 from mmengine.dataset import BaseDataset as MMEngineBaseDataset
 from mmengine.logging import print_log
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
-from .annotation_file import (
-    check_annotations,
-    read_annotation_file,
-    short_repr,
-)
+from .annotation_checks import check_annotations, short_repr
+from .annotation_file import read_annotation_file
 from .labels import SparseLabels
 from .transforms import image_file_problem
 
@@ -104,6 +102,13 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
     when a sample cannot be loaded it raises an error naming the image and
     the annotation file instead of silently training on another image.
 
+    Partial labels: a row may list verified negatives in ``neg_label``
+    (class indices, disjoint from its ``gt_label``); every class in neither
+    is unknown. When any row has one, ``neg_labels`` and
+    :attr:`partial_labels` hold them and every sample carries its observed
+    labels as ``gt_score`` (1 = ``gt_label``, -1 = ``neg_label``, 0 =
+    unknown), which an MMPretrain head passes to the loss as its target.
+
     Args:
         on_bad_image (str): What to do with images that are missing or
             corrupt. ``'error'`` raises an error naming the image when the
@@ -140,6 +145,7 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
                 'does not exist (check data_root and ann_file).'
             )
         self.gt_labels = None
+        self.neg_labels = None
         super().full_init()
         # ``filter_data`` indexed the labels of the final data list unless
         # ``indices`` took a subset (or reordered it) after it; index them
@@ -153,6 +159,15 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
             self.gt_labels = gt_labels_of(
                 self, len(self.CLASSES), self.describe()
             )
+            if self.neg_labels is not None:
+                self.neg_labels = None  # get_data_info must not use it
+                negatives = [
+                    self.get_data_info(row).get('neg_label', [])
+                    for row in range(len(self))
+                ]
+                self.neg_labels = SparseLabels.from_lists(
+                    negatives, len(self.CLASSES), self.describe()
+                )
 
     def load_data_list(self) -> list:
         """MMEngine's ``load_data_list`` with :func:`check_annotations`; the
@@ -199,6 +214,12 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
                 + '.'
             )
         classes = self._metainfo.get('classes')
+        if classes is not None and any('neg_label' in i for i in data_list):
+            self.neg_labels = SparseLabels.from_lists(
+                [info.get('neg_label', []) for info in data_list],
+                len(classes),
+                self.describe(),
+            )
         if classes is not None:
             self.gt_labels = SparseLabels.from_lists(
                 [info['gt_label'] for info in data_list],
@@ -234,6 +255,36 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
             level=logging.WARNING if self.skipped_images else logging.INFO,
         )
         return kept
+
+    @property
+    def partial_labels(self) -> Optional[SparseLabels]:
+        """The partial labels of a file with ``neg_label``: observed
+        positives and verified negatives with their states; None when no
+        row has a ``neg_label`` (the ``gt_label`` are then the full
+        labels)."""
+        if not self._fully_initialized:
+            self.full_init()
+        if self.neg_labels is None:
+            return None
+        return SparseLabels.from_observed(self.gt_labels, self.neg_labels)
+
+    def get_data_info(self, idx: int) -> dict:
+        """MMEngine's sample info; with partial labels also ``gt_score``,
+        the observed labels 1 / -1 / 0 of the sample.
+
+        Args:
+            idx (int): The sample's index.
+
+        Returns:
+            dict: The info of sample ``idx``.
+        """
+        info = super().get_data_info(idx)
+        if getattr(self, 'neg_labels', None) is not None:
+            row = np.zeros(self.neg_labels.num_classes, dtype=np.float32)
+            row[self.gt_labels.positives(idx)] = 1
+            row[self.neg_labels.positives(idx)] = -1
+            info['gt_score'] = row
+        return info
 
     def describe(self) -> str:
         """The dataset's name in messages: its class and annotation file.

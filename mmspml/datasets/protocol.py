@@ -8,7 +8,7 @@ from typing import Tuple
 
 import numpy as np
 
-from .labels import SparseLabels
+from .labels import NEGATIVE, POSITIVE, SparseLabels
 
 
 def check_label_matrix(labels: np.ndarray, source: str = 'labels') -> None:
@@ -133,3 +133,67 @@ def split_train_val(
     num_val = int(np.round(val_frac * num))
     perm = np.random.RandomState(seed).permutation(num)
     return np.sort(perm[: num - num_val]), np.sort(perm[num - num_val :])
+
+
+def draw_partial_labels(
+    labels: SparseLabels,
+    known_frac: float,
+    seed: int = 1200,
+    chunk: int = 4096,
+) -> SparseLabels:
+    """Keep a fraction of every image's labels, positives and negatives
+    alike, chosen uniformly at random (the partial-label protocol of Durand
+    et al., CVPR 2019): each image keeps ``k = max(1, round(known_frac *
+    C))`` of its C entries, each stored with its true state; the others
+    become unknown.
+
+    Rows are drawn in order, ``chunk`` at a time, from one
+    ``RandomState(seed)``: the k entries of a row are those of its k
+    smallest uniform draws, so no N x C matrix is built beyond a chunk.
+
+    Args:
+        labels (SparseLabels): Full labels (positives; everything else a
+            true negative).
+        known_frac (float): Fraction of each image's entries to keep, in
+            (0, 1].
+        seed (int): Seed of the ``RandomState``. Defaults to 1200.
+        chunk (int): Rows drawn together. Defaults to 4096; the draw
+            depends on it only through the order of the random numbers,
+            which it does not change (rows are drawn in order either way).
+
+    Returns:
+        SparseLabels: The kept entries, ``states`` POSITIVE or NEGATIVE.
+
+    Raises:
+        ValueError: ``known_frac`` is outside (0, 1].
+    """
+    if not 0 < known_frac <= 1:
+        raise ValueError(f'known_frac must be in (0, 1], got {known_frac}')
+    num, num_classes = labels.shape
+    keep = max(1, int(round(known_frac * num_classes)))
+    rng = np.random.RandomState(seed)
+    indices, states = [], []
+    for start in range(0, num, chunk):
+        rows = np.arange(start, min(start + chunk, num))
+        draws = rng.random_sample((len(rows), num_classes))
+        if keep < num_classes:
+            chosen = np.argpartition(draws, keep - 1, axis=1)[:, :keep]
+        else:
+            chosen = np.tile(np.arange(num_classes), (len(rows), 1))
+        chosen.sort(axis=1)
+        full = labels.to_dense(rows=rows)
+        indices.append(chosen.ravel())
+        states.append(
+            np.where(
+                np.take_along_axis(full, chosen, axis=1) == 1,
+                POSITIVE,
+                NEGATIVE,
+            ).ravel()
+        )
+    indptr = np.arange(num + 1, dtype=np.int64) * keep
+    return SparseLabels(
+        indptr,
+        np.concatenate(indices) if indices else np.zeros(0, np.int32),
+        num_classes,
+        np.concatenate(states) if states else np.zeros(0, np.int8),
+    )

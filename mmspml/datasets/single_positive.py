@@ -111,6 +111,12 @@ class SinglePositiveDataset:
         protocol = dict(
             observed=observed, seed=seed, on_no_positive=on_no_positive
         )
+        self._setup(dataset, split, labels, protocol, val_frac, split_seed)
+
+    def _setup(
+        self, dataset, split, labels, protocol, val_frac, split_seed
+    ) -> None:
+        """Build (or share) the label source and keep ``split``'s rows."""
         key = (
             source_key(dataset, **protocol)
             if isinstance(dataset, dict)
@@ -125,7 +131,7 @@ class SinglePositiveDataset:
             )
             source = LabelSource(
                 built,
-                f'SinglePositiveDataset({describe_dataset(built)})',
+                f'{type(self).__name__}({describe_dataset(built)})',
                 **protocol,
             )
             if key is not None:
@@ -146,22 +152,27 @@ class SinglePositiveDataset:
         else:
             train_idx, val_idx = source.split(val_frac, split_seed)
             keep = train_idx if split == 'train' else val_idx
-        # Row in the wrapped dataset, full and observed labels of each sample.
+        # Row in the wrapped dataset, full and observed labels of each
+        # sample (no full labels for real partial data).
         self.rows = source.rows[keep]
-        self.full = source.full.take(keep)
+        self.full = None if source.full is None else source.full.take(keep)
         self.observed = source.observed.take(keep)
 
     @property
-    def full_labels(self) -> np.ndarray:
+    def full_labels(self) -> Optional[np.ndarray]:
         """All positives as a dense N x C uint8 matrix (a copy of
-        :attr:`full`, which is sparse; for small datasets)."""
-        return self.full.to_dense()
+        :attr:`full`, which is sparse; for small datasets); None when the
+        data has no full labels."""
+        return None if self.full is None else self.full.to_dense()
 
     @property
     def observed_labels(self) -> np.ndarray:
-        """The observed labels as a dense N x C uint8 matrix (a copy of
-        :attr:`observed`; for small datasets)."""
-        return self.observed.to_dense()
+        """The observed labels as a dense N x C matrix (a copy of
+        :attr:`observed`; for small datasets): uint8 1/0, or int8 1/-1/0
+        when there are verified negatives."""
+        if self.observed.states is None:
+            return self.observed.to_dense()
+        return self.observed.to_dense(dtype=np.int8, negative=-1)
 
     @property
     def metainfo(self) -> dict:
@@ -180,11 +191,18 @@ class SinglePositiveDataset:
         Returns:
             dict: The info; ``gt_label`` is the observed positive (a list
             of one class index), or all positives with
-            ``labels='full'``.
+            ``labels='full'``; with verified negatives (partial labels)
+            also ``gt_score``, the observed labels 1 / -1 / 0, which the
+            head passes to the loss.
         """
         info = self.dataset.get_data_info(int(self.rows[idx]))
+        info.pop('gt_score', None)  # the wrapped file's, not these labels
         train_labels = self.full if self.labels == 'full' else self.observed
         info['gt_label'] = train_labels.positives(idx).tolist()
+        if train_labels.states is not None:
+            info['gt_score'] = train_labels.to_dense(
+                dtype=np.float32, rows=np.array([idx]), negative=-1
+            )[0]
         info['sample_idx'] = idx
         return info
 
@@ -195,14 +213,18 @@ class SinglePositiveDataset:
             idx (int): The sample's index in this wrapper.
 
         Returns:
-            list[int]: The sorted positive class indices.
+            list[int]: The sorted positive class indices (the observed ones
+            when the data has no full labels).
         """
-        return self.full.positives(idx).tolist()
+        labels = self.observed if self.full is None else self.full
+        return labels.positives(idx).tolist()
 
     def __getitem__(self, idx: int) -> dict:
         result = run_pipeline(
             self.pipeline, self.get_data_info(idx), self.where
         )
+        if self.full is None:
+            return result
         result['data_samples'].set_field(
             torch.from_numpy(self.full.positives(idx).astype(np.int64)),
             'full_gt_label',

@@ -178,22 +178,26 @@ class PseudoLabelDiagnosticsHook(SPMLLossHookBase):
         if not self._due(runner):
             return
         dataset = runner.train_dataloader.dataset
-        if not isinstance(dataset, SinglePositiveDataset):
+        if not isinstance(dataset, SinglePositiveDataset) or (
+            dataset.full is None
+        ):
             raise TypeError(
-                'PseudoLabelDiagnosticsHook needs the training set to be a '
-                'SinglePositiveDataset (it keeps the full labels), got '
-                f'{type(dataset).__name__}.'
+                'PseudoLabelDiagnosticsHook needs the full labels of the '
+                'training set (a SinglePositiveDataset or a '
+                'PartialLabelDataset with simulated labels), got '
+                f'{dataset!r}.'
             )
         loss = self.get_loss(runner)
         idx, scores = self.predict(runner, dataset, self.subset(dataset))
-        # The labels training sees: the drawn positive, or every positive
-        # for labels='full' (then nothing is unannotated).
+        # The labels training sees: the drawn positive (or the partial
+        # labels, verified negatives as -1), or every positive for
+        # labels='full' (then nothing is unannotated).
         trained = (
             dataset.full if dataset.labels == 'full' else dataset.observed
         )
         result = pseudo_label_diagnostics(
             scores,
-            trained.to_dense(rows=idx),
+            trained.to_dense(dtype=np.int8, rows=idx, negative=-1),
             dataset.full.to_dense(rows=idx),
             loss,
             self.num_bins,
