@@ -12,9 +12,13 @@ from .benchmarks import (
     load_nuswide,
     load_voc2012,
 )
+from .csv_columns import read_class_list
+from .label_csv import ImageLabels, read_label_csv
+from .label_csv_convert import labels_csv_to_annotations
 from .labels import NEGATIVE, POSITIVE, SparseLabels
 from .mnist_mosaic import MNISTMosaicDataset, make_mnist_mosaics
 from .multi_label import SPMLMultiLabelDataset
+from .openimages import SPMLOpenImages, load_openimages_labels
 from .partial_label import PartialLabelDataset
 from .protocol import (
     draw_partial_labels,
@@ -48,6 +52,12 @@ __all__ = [
     'SPMLCUB',
     'SPMLNUSWIDE',
     'SPMLFormatted',
+    'SPMLOpenImages',
+    'load_openimages_labels',
+    'ImageLabels',
+    'read_label_csv',
+    'read_class_list',
+    'labels_csv_to_annotations',
     'LabelTable',
     'LOADERS',
     'load_voc2012',
