@@ -6,8 +6,6 @@ _base_ = ['./gr_resnet18-half_1xb64_mnist-mosaic.py']
 train_dataloader = dict(
     dataset=dict(type='PartialLabelDataset', known_frac=0.5)
 )
-val_dataloader = dict(
-    dataset=dict(type='PartialLabelDataset', known_frac=0.5)
-)
+val_dataloader = dict(dataset=dict(type='PartialLabelDataset', known_frac=0.5))
 val_evaluator = dict(type='SPMLAveragePrecision', mode='both')
 test_evaluator = dict(type='SPMLAveragePrecision')
