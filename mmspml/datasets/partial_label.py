@@ -61,11 +61,6 @@ class PartialLabelDataset(SinglePositiveDataset):
         split_seed: int = 1200,
         on_no_positive: str = 'error',
     ):
-        if split not in (None, 'train', 'val'):
-            raise ValueError(
-                "PartialLabelDataset: split must be None, 'train' or "
-                f"'val', got {split!r}"
-            )
         if known_frac == 'dataset':
             protocol = dict(
                 observed='dataset_partial', seed=seed, on_no_positive='keep'

@@ -88,11 +88,6 @@ class SinglePositiveDataset:
         split_seed: int = 1200,
         on_no_positive: str = 'error',
     ):
-        if split not in (None, 'train', 'val'):
-            raise ValueError(
-                'SinglePositiveDataset: split must be None, '
-                f"'train' or 'val', got {split!r}"
-            )
         if labels not in ('single_positive', 'full'):
             raise ValueError(
                 'SinglePositiveDataset: labels must be '
@@ -117,6 +112,11 @@ class SinglePositiveDataset:
         self, dataset, split, labels, protocol, val_frac, split_seed
     ) -> None:
         """Build (or share) the label source and keep ``split``'s rows."""
+        if split not in (None, 'train', 'val'):
+            raise ValueError(
+                f'{type(self).__name__}: split must be None, '
+                f"'train' or 'val', got {split!r}"
+            )
         key = (
             source_key(dataset, **protocol)
             if isinstance(dataset, dict)
