@@ -1,4 +1,4 @@
-"""Small multi-label datasets the tests write."""
+"""Small multi-label datasets the tests write, and a tiny model."""
 
 import json
 import os.path as osp
@@ -77,3 +77,29 @@ def write_png_header_only(path, width, height):
             + chunk(b'IDAT', zlib.compress(b'\0' * 64))
             + chunk(b'IEND', b'')
         )
+
+
+def tiny_classifier(num_classes: int, loss: dict):
+    """A quarter-width ResNet-18 classifier with an SPMLLinearClsHead, for
+    tests that need a real model and no data."""
+    from mmpretrain.registry import MODELS
+
+    return MODELS.build(
+        dict(
+            type='ImageClassifier',
+            backbone=dict(
+                type='ResNet',
+                depth=18,
+                stem_channels=8,
+                base_channels=8,
+                out_indices=(3,),
+            ),
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(
+                type='SPMLLinearClsHead',
+                num_classes=num_classes,
+                in_channels=64,
+                loss=loss,
+            ),
+        )
+    )

@@ -19,6 +19,7 @@ from mmspml.apis import SPMLInferencer
 from mmspml.datasets.mnist_mosaic import DIGIT_CLASSES
 from mmspml.evaluation import predicted_labels, save_thresholds
 from tests.helpers.checkpoints import RunsACommand
+from tests.helpers.data import tiny_classifier
 from tests.helpers.runner_utils import write_tiny_config
 
 
@@ -273,25 +274,7 @@ def test_a_loss_s_training_state_is_not_loaded(tmp_path):
     from mmspml.engine.runner.checkpoint import load_checkpoint_checked
 
     def build():
-        return MODELS.build(
-            dict(
-                type='ImageClassifier',
-                backbone=dict(
-                    type='ResNet',
-                    depth=18,
-                    stem_channels=8,
-                    base_channels=8,
-                    out_indices=(3,),
-                ),
-                neck=dict(type='GlobalAveragePooling'),
-                head=dict(
-                    type='SPMLLinearClsHead',
-                    num_classes=3,
-                    in_channels=64,
-                    loss=dict(type='ROLELoss', expected_num_pos=1.0),
-                ),
-            )
-        )
+        return tiny_classifier(3, dict(type='ROLELoss', expected_num_pos=1.0))
 
     trained = build()
     trained.head.loss_module.init_sample_state(

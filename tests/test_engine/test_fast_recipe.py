@@ -7,35 +7,18 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
-from mmpretrain.registry import MODELS, OPTIM_WRAPPERS
+from mmpretrain.registry import OPTIM_WRAPPERS
 
 import mmspml  # noqa: F401
 from mmspml.models.losses import GRLoss
 from mmspml.utils import use_channels_last
+from tests.helpers.data import tiny_classifier as make_tiny_classifier
 from tests.helpers.paths import config_file, fast_config_file
 from tests.helpers.runner_utils import python, write_tiny_config
 
 
 def tiny_classifier():
-    return MODELS.build(
-        dict(
-            type='ImageClassifier',
-            backbone=dict(
-                type='ResNet',
-                depth=18,
-                stem_channels=8,
-                base_channels=8,
-                out_indices=(3,),
-            ),
-            neck=dict(type='GlobalAveragePooling'),
-            head=dict(
-                type='SPMLLinearClsHead',
-                num_classes=5,
-                in_channels=64,
-                loss=dict(type='GRLoss'),
-            ),
-        )
-    )
+    return make_tiny_classifier(5, dict(type='GRLoss'))
 
 
 @pytest.mark.parametrize('dataset', ['demo', 'voc', 'coco', 'nus', 'cub'])
