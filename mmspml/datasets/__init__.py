@@ -12,7 +12,9 @@ from .benchmarks import (
     load_nuswide,
     load_voc2012,
 )
+from .bias_weights import add_coco_instances
 from .csv_columns import read_class_list
+from .label_bias import BIASES, draw_weighted_positive
 from .label_csv import ImageLabels, read_label_csv
 from .label_csv_convert import labels_csv_to_annotations
 from .labels import NEGATIVE, POSITIVE, SparseLabels
@@ -37,6 +39,9 @@ from .transforms import (
 __all__ = [
     'draw_single_positive',
     'sample_single_positive',
+    'draw_weighted_positive',
+    'BIASES',
+    'add_coco_instances',
     'split_train_val',
     'SparseLabels',
     'POSITIVE',

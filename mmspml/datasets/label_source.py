@@ -13,6 +13,8 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 from mmengine.logging import print_log
 
+from .bias_weights import instance_bias_weights, semantic_weights
+from .label_bias import picked_counts
 from .labels import SparseLabels
 from .multi_label import gt_labels_of
 from .protocol import (
@@ -44,6 +46,12 @@ class LabelSource:
             which keeps every image).
         known_frac (float, optional): The fraction of ``'partial'``.
             Defaults to None.
+        bias (str): How ``'draw'`` picks the positive: ``'uniform'`` (Cole
+            et al.) or a label bias, ``'size'``, ``'location'`` or
+            ``'semantic'`` (:mod:`~mmspml.datasets.label_bias`). Defaults
+            to ``'uniform'``.
+        bias_file (str, optional): The class weights of ``'semantic'``.
+            Defaults to None.
     """
 
     def __init__(
@@ -54,6 +62,8 @@ class LabelSource:
         seed: int,
         on_no_positive: str,
         known_frac: Optional[float] = None,
+        bias: str = 'uniform',
+        bias_file: Optional[str] = None,
     ):
         self.dataset = dataset
         self.where = where
@@ -73,13 +83,37 @@ class LabelSource:
         )
         if observed == 'draw':
             self.observed = SparseLabels.from_single(
-                draw_single_positive(self.full, seed=seed), num_classes
+                self._draw(seed, bias, bias_file), num_classes
             )
         elif observed == 'partial':
             self.observed = draw_partial_labels(self.full, known_frac, seed)
         else:
             self.observed = self._observed_from_dataset(num_classes)
         self._splits: Dict[tuple, Tuple[np.ndarray, np.ndarray]] = {}
+
+    def _draw(self, seed: int, bias: str, bias_file) -> np.ndarray:
+        """The single positives of :attr:`full` under ``bias``; a biased
+        draw logs how often each class was picked."""
+        uniform = draw_single_positive(self.full, seed=seed)
+        if bias == 'uniform':
+            return uniform
+        classes = list(self.dataset.metainfo['classes'])
+        if bias == 'semantic':
+            weights = semantic_weights(bias_file, classes, self.full)
+        else:
+            weights = instance_bias_weights(
+                self.dataset, self.rows, self.full, bias, self.where
+            )
+        chosen = draw_single_positive(self.full, seed, weights)
+        moved = int((chosen != uniform).sum())
+        print_log(
+            f'{self.where}: single positives drawn with {bias} bias; '
+            f'{moved} of {len(chosen)} differ from the uniform draw. '
+            f'Picked per class:\n'
+            + picked_counts(chosen, self.full, uniform, classes),
+            logger='current',
+        )
+        return chosen
 
     def split(
         self, val_frac: float, split_seed: int

@@ -8,6 +8,7 @@ from typing import Tuple
 
 import numpy as np
 
+from .label_bias import draw_weighted_positive
 from .labels import NEGATIVE, POSITIVE, SparseLabels
 
 
@@ -43,7 +44,9 @@ def check_label_matrix(labels: np.ndarray, source: str = 'labels') -> None:
         )
 
 
-def draw_single_positive(labels: SparseLabels, seed: int = 1200) -> np.ndarray:
+def draw_single_positive(
+    labels: SparseLabels, seed: int = 1200, weights=None
+) -> np.ndarray:
     """Draw one observed positive per image, bit-exactly as Cole et al.
 
     A fresh ``RandomState(seed)`` walks the rows in order; for each row it
@@ -56,10 +59,18 @@ def draw_single_positive(labels: SparseLabels, seed: int = 1200) -> np.ndarray:
     Args:
         labels (SparseLabels): Full labels, at least one positive per row.
         seed (int): Seed of the ``RandomState``. Defaults to 1200.
+        weights (np.ndarray, optional): N x C non-negative weights (or one
+            per stored entry of ``labels``): each row's positive is drawn
+            with probability proportional to its weight
+            (:func:`~mmspml.datasets.label_bias.draw_weighted_positive`, the
+            label-bias protocols). None draws uniformly, as above. Defaults
+            to None.
 
     Returns:
         np.ndarray: The drawn class index of every row (int64).
     """
+    if weights is not None:
+        return draw_weighted_positive(labels, weights, seed)
     counts = labels.counts()
     empty = np.flatnonzero(counts == 0)
     if empty.size:
@@ -91,13 +102,18 @@ def draw_single_positive(labels: SparseLabels, seed: int = 1200) -> np.ndarray:
     return chosen
 
 
-def sample_single_positive(labels: np.ndarray, seed: int = 1200) -> np.ndarray:
+def sample_single_positive(
+    labels: np.ndarray, seed: int = 1200, weights=None
+) -> np.ndarray:
     """:func:`draw_single_positive` for a dense N x C 0/1 matrix.
 
     Args:
         labels (np.ndarray): N x C matrix of full labels, 0 or 1, with at
             least one positive per row.
         seed (int): Seed of the ``RandomState``. Defaults to 1200.
+        weights (np.ndarray, optional): N x C non-negative weights; a row's
+            positive is drawn with probability proportional to its weight.
+            None keeps the uniform draw exactly. Defaults to None.
 
     Returns:
         np.ndarray: N x C matrix (same dtype as ``labels``) with a single 1
@@ -105,7 +121,9 @@ def sample_single_positive(labels: np.ndarray, seed: int = 1200) -> np.ndarray:
     """
     labels = np.asarray(labels)
     check_label_matrix(labels)
-    chosen = draw_single_positive(SparseLabels.from_dense(labels), seed)
+    chosen = draw_single_positive(
+        SparseLabels.from_dense(labels), seed, weights
+    )
     observed = np.zeros_like(labels)
     observed[np.arange(len(labels)), chosen] = 1
     return observed

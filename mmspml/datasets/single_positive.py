@@ -8,6 +8,7 @@ import torch
 from mmengine.dataset import Compose
 from mmpretrain.registry import DATASETS, TRANSFORMS
 
+from .label_bias import BIASES
 from .label_source import _SOURCES, LabelSource, source_key
 from .multi_label import describe_dataset, run_pipeline
 
@@ -75,6 +76,17 @@ class SinglePositiveDataset:
             label: ``'error'`` raises and names them; ``'drop'`` removes them
             before the draw and the split and logs how many. Defaults to
             ``'error'``.
+        bias (str): How the draw picks an image's positive (Arroyo et al.,
+            ``docs/label_bias.md``): ``'uniform'`` (Cole et al.'s draw,
+            bit-exact), ``'size'`` (in proportion to the class's instance
+            area), ``'location'`` (to the sum of 1 / distance of its
+            instances from the image centre) or ``'semantic'`` (to a
+            per-class weight in ``bias_file``). ``'size'`` and
+            ``'location'`` read each image's ``instances`` (``label``,
+            ``area``, ``bbox``; ``width`` and ``height``). Defaults to
+            ``'uniform'``.
+        bias_file (str, optional): JSON class weights of
+            ``bias='semantic'``. Defaults to None.
     """
 
     def __init__(
@@ -87,6 +99,8 @@ class SinglePositiveDataset:
         val_frac: float = 0.2,
         split_seed: int = 1200,
         on_no_positive: str = 'error',
+        bias: str = 'uniform',
+        bias_file: Optional[str] = None,
     ):
         if labels not in ('single_positive', 'full'):
             raise ValueError(
@@ -103,9 +117,21 @@ class SinglePositiveDataset:
                 'SinglePositiveDataset: on_no_positive must be '
                 f"'error' or 'drop', got {on_no_positive!r}"
             )
+        if bias not in BIASES:
+            raise ValueError(
+                f'SinglePositiveDataset: bias must be one of {BIASES}, got '
+                f'{bias!r}'
+            )
         protocol = dict(
             observed=observed, seed=seed, on_no_positive=on_no_positive
         )
+        if bias != 'uniform':
+            if observed != 'draw':
+                raise ValueError(
+                    f'SinglePositiveDataset: bias={bias!r} biases the draw; '
+                    f"it needs observed='draw', got {observed!r}"
+                )
+            protocol.update(bias=bias, bias_file=bias_file)
         self._setup(dataset, split, labels, protocol, val_frac, split_seed)
 
     def _setup(

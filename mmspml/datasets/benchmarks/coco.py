@@ -24,8 +24,10 @@ def load_coco2014(root: str, split: str) -> LabelTable:
     Returns:
         LabelTable: The images with their positives, paths relative to
         ``root`` (``{split}2014/<file name>``), the category names of the
-        file, and the images without any instance annotation under
-        ``dropped``.
+        file, the images without any instance annotation under
+        ``dropped``, and each image's instances (``label``, ``bbox``,
+        ``area``) with its ``width`` and ``height`` under ``extra`` (what
+        the size and location label biases read).
 
     Raises:
         FileNotFoundError: The annotation file is missing.
@@ -47,17 +49,23 @@ def load_coco2014(root: str, split: str) -> LabelTable:
                 'annotation file?'
             )
     index_of = {cat['id']: i for i, cat in enumerate(data['categories'])}
-    positives = {}
+    positives, instances = {}, {}
     for ann in data['annotations']:
         if ann['category_id'] not in index_of:
             raise ValueError(
                 f'{path}: annotation {ann.get("id")} has unknown '
                 f'category_id {ann["category_id"]}'
             )
-        positives.setdefault(ann['image_id'], set()).add(
-            index_of[ann['category_id']]
+        label = index_of[ann['category_id']]
+        positives.setdefault(ann['image_id'], set()).add(label)
+        instances.setdefault(ann['image_id'], []).append(
+            dict(label=label, bbox=ann.get('bbox'), area=ann.get('area'))
         )
     file_names = {img['id']: img.get('file_name') for img in data['images']}
+    sizes = {
+        img['id']: dict(width=img.get('width'), height=img.get('height'))
+        for img in data['images']
+    }
     ids = sorted(positives, key=str)  # as strings, like the published split
     labels = np.zeros((len(ids), len(index_of)), dtype=np.uint8)
     for row, image_id in enumerate(ids):
@@ -75,6 +83,10 @@ def load_coco2014(root: str, split: str) -> LabelTable:
         labels=labels,
         classes=[cat['name'] for cat in data['categories']],
         dropped={'no instance annotation': unannotated} if unannotated else {},
+        extra=[
+            dict(sizes.get(image_id, {}), instances=instances[image_id])
+            for image_id in ids
+        ],
     )
 
 

@@ -67,6 +67,8 @@ class SPMLBenchmarkDataset(SPMLMultiLabelDataset):
                 ),
                 gt_label=np.flatnonzero(table.labels[row]).tolist(),
             )
+            if table.extra is not None:
+                info.update(table.extra[row])
             if table.observed is not None:
                 info['observed_label'] = np.flatnonzero(
                     table.observed[row]

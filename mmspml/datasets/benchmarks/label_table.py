@@ -44,6 +44,8 @@ class LabelTable:
         observed (np.ndarray, optional): N x C observed positives (1),
             when the layout has them (Cole et al.'s ``labels_obs``).
             Defaults to None.
+        extra (list[dict], optional): More fields of each row's data info
+            (COCO: ``instances``, ``width``, ``height``). Defaults to None.
     """
 
     img_paths: List[str]
@@ -51,6 +53,7 @@ class LabelTable:
     classes: List[str]
     dropped: Dict[str, List[str]] = field(default_factory=dict)
     observed: Optional[np.ndarray] = None
+    extra: Optional[List[dict]] = None
 
     def summary(self) -> str:
         """One line for the log: images kept, classes, positives per image
