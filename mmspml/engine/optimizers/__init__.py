@@ -1,4 +1,9 @@
 from .autocast_optim_wrapper import AutocastOptimWrapper
+from .chained_optimizer import ChainedOptimizer
 from .head_lr_constructor import HeadLrOptimWrapperConstructor
 
-__all__ = ['AutocastOptimWrapper', 'HeadLrOptimWrapperConstructor']
+__all__ = [
+    'AutocastOptimWrapper',
+    'ChainedOptimizer',
+    'HeadLrOptimWrapperConstructor',
+]

@@ -46,6 +46,8 @@ class SPMLLinearClsHead(MultiLabelLinearClsHead):
                 'are listed in docs/baselines.md)'
             )
         super().__init__(num_classes, in_channels, loss=loss, **kwargs)
+        if isinstance(self.loss_module, SPMLLoss):
+            self.loss_module.set_num_classes(num_classes)
 
     def loss(
         self,

@@ -193,6 +193,16 @@ class SPMLLoss(nn.Module):
 
     # -- optional abilities, driven by the hooks -----------------------------
 
+    def set_num_classes(self, num_classes: int) -> None:
+        """Learn the number of classes from the head that owns the loss
+        (:class:`~mmspml.models.heads.SPMLLinearClsHead` calls it when it
+        is built, before the optimizer is). No-op by default; a loss with
+        per-class parameters (GR's learnable k) creates them here.
+
+        Args:
+            num_classes (int): The head's number of classes.
+        """
+
     def set_epoch(self, epoch: int, max_epochs: int) -> None:
         """Record the 1-based ``epoch`` of ``max_epochs`` about to start.
 

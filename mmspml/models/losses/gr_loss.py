@@ -4,45 +4,14 @@ Chen et al., "Boosting Single Positive Multi-label Classification with
 Generalized Robust Loss", IJCAI 2024 (https://arxiv.org/abs/2405.03501).
 """
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 from mmpretrain.registry import MODELS
 
 from .base import SPMLLoss
+from .gr_functions import LearnableSoftLabel, reweight, soft_pseudo_label
 from .spml_utils import spml_entry_loss
-
-
-def soft_pseudo_label(prob: torch.Tensor, w: float, b: float) -> torch.Tensor:
-    """k(p; beta) = sigmoid(w * p + b): how much an unannotated entry is
-    pulled towards positive. The one place GR's k is written; every other
-    user (the loss, :meth:`GRLoss.k`, the diagnostics, the plots and the
-    benchmarks) calls it.
-
-    Args:
-        prob (Tensor): Probabilities p, any shape (detached in the loss).
-        w (float): The slope.
-        b (float): The offset.
-
-    Returns:
-        Tensor: k(p), the shape of ``prob``.
-    """
-    return torch.sigmoid(w * prob + b)
-
-
-def reweight(prob: torch.Tensor, mu: float, sigma: float) -> torch.Tensor:
-    """v(p; alpha) = exp(-(p - mu)^2 / (2 sigma^2)): the weight of an
-    unannotated entry. The one place GR's v is written.
-
-    Args:
-        prob (Tensor): Probabilities p, any shape (detached in the loss).
-        mu (float): The centre of the bump.
-        sigma (float): Its width (> 0).
-
-    Returns:
-        Tensor: v(p), the shape of ``prob``.
-    """
-    return torch.exp(-((prob - mu) ** 2) / (2 * sigma**2))
 
 
 def gr_loss(
@@ -139,6 +108,19 @@ class GRLoss(SPMLLoss):
             gives 0, as the reference code's masks do (it never sees one
             with single positives, so published numbers do not depend on
             it). Defaults to ``'loss'``.
+        learnable_k (bool): Replace the scheduled k by GR's learnable
+            per-class mapping ``k_c(p) = sigmoid(a_c p + d_c)``
+            (:class:`LearnableSoftLabel`, the submodule ``k_map``), trained
+            on the same loss (``docs/gr_loss.md``); beta's schedule is then
+            unused. Give it its own optimizer with the optimizer
+            constructor's ``own_optimizers`` (prefix
+            ``'head.loss_module.k_map.'``; the paper's SGD, lr 0.1,
+            momentum 0.9, weight decay 1e-3). Defaults to False.
+        num_classes (int, optional): Number of classes of the learnable k;
+            :class:`~mmspml.models.heads.SPMLLinearClsHead` passes its own
+            (:meth:`set_num_classes`). Defaults to None.
+        k_init (Sequence[float]): ``(a, d)`` at the start. Defaults to
+            ``(0, -2)``, k = 0.119 everywhere, as beta's start values.
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         check_finite (bool): See :class:`SPMLLoss`. Defaults to False.
     """
@@ -155,10 +137,18 @@ class GRLoss(SPMLLoss):
         linear_init: int = 0,
         schedule: str = 'reference',
         observed_negatives: str = 'loss',
+        learnable_k: bool = False,
+        num_classes: Optional[int] = None,
+        k_init: Sequence[float] = (0.0, -2.0),
         loss_weight: float = 1.0,
         check_finite: bool = False,
     ):
         super().__init__(loss_weight, check_finite)
+        self.learnable_k = bool(learnable_k)
+        self.k_init = tuple(float(x) for x in k_init)
+        self.num_classes = None
+        if self.learnable_k and num_classes is not None:
+            self.set_num_classes(num_classes)
         if len(beta) != 4 or len(alpha) != 4:
             raise ValueError(
                 'GRLoss: beta must be [w0, wT, b0, bT] and alpha '
@@ -228,6 +218,37 @@ class GRLoss(SPMLLoss):
         frac = 1.0 if span == 0 else min(max(epoch - n - 1, 0) / span, 1.0)
         return frac, frac
 
+    def set_num_classes(self, num_classes: int) -> None:
+        """Create the learnable k, :attr:`k_map` (a
+        :class:`LearnableSoftLabel`), once; no-op without ``learnable_k``.
+
+        Args:
+            num_classes (int): The number of classes.
+
+        Raises:
+            ValueError: ``num_classes`` differs from the one the parameters
+                were created for.
+        """
+        if not self.learnable_k:
+            return
+        if self.num_classes is not None:
+            if int(num_classes) != self.num_classes:
+                raise ValueError(
+                    f'GRLoss: learnable k has {self.num_classes} classes, '
+                    f'the head {num_classes}'
+                )
+            return
+        self.num_classes = int(num_classes)
+        self.k_map = LearnableSoftLabel(self.num_classes, self.k_init)
+
+    def _learned_k(self, prob: torch.Tensor) -> torch.Tensor:
+        if self.num_classes is None:
+            raise RuntimeError(
+                'GRLoss(learnable_k=True) has no num_classes: pass '
+                'num_classes, or use it in SPMLLinearClsHead, which does'
+            )
+        return self.k_map(prob)
+
     def set_epoch(self, epoch: int, max_epochs: int) -> None:
         """Set w, b, mu, sigma for the 1-based ``epoch`` of ``max_epochs``."""
         frac_beta, frac_alpha = self.schedule_fractions(epoch, max_epochs)
@@ -246,8 +267,11 @@ class GRLoss(SPMLLoss):
             prob (Tensor): Probabilities, any shape.
 
         Returns:
-            Tensor: :func:`soft_pseudo_label` of ``prob``.
+            Tensor: :func:`soft_pseudo_label` of ``prob``, or
+            :attr:`k_map`'s (detached) with ``learnable_k``.
         """
+        if self.learnable_k:
+            return self._learned_k(prob).detach()
         return soft_pseudo_label(prob, self.w, self.b)
 
     def v(self, prob: torch.Tensor) -> torch.Tensor:
@@ -262,6 +286,17 @@ class GRLoss(SPMLLoss):
         return reweight(prob, self.mu, self.sigma)
 
     def entry_loss(self, cls_score, target, sample_idx=None):
+        if self.learnable_k:
+            prob = torch.sigmoid(cls_score.detach())
+            return spml_entry_loss(
+                cls_score,
+                target,
+                soft_label=self._learned_k(prob),
+                weight=self.v(prob),
+                q_pos=self.q_pos,
+                q_neg=self.q_neg,
+                pos_eps=self.pos_eps,
+            )
         return gr_loss(
             cls_score,
             target,
@@ -275,8 +310,15 @@ class GRLoss(SPMLLoss):
         )
 
     def state_summary(self) -> str:
+        if self.learnable_k and self.num_classes is not None:
+            k = (
+                f'learned k: a mean={self.k_map.weight.mean().item():.4f}, '
+                f'd mean={self.k_map.bias.mean().item():.4f}'
+            )
+        else:
+            k = f'w={self.w:.4f}, b={self.b:.4f}'
         return (
-            f'epoch={self.epoch}, w={self.w:.4f}, b={self.b:.4f}, '
+            f'epoch={self.epoch}, {k}, '
             f'mu={self.mu:.4f}, sigma={self.sigma:.4f}'
         )
 

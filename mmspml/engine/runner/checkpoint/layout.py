@@ -169,14 +169,16 @@ def _optimizer_like(state: Any) -> bool:
             and isinstance(state['param_groups'], list)
             and all(isinstance(g, dict) for g in state['param_groups'])
         )
-    # OptimWrapperDict: one state dict per optimizer
-    return (
-        isinstance(state, dict)
-        and bool(state)
-        and all(
-            isinstance(v, dict) and 'param_groups' in v and _optimizer_like(v)
-            for v in state.values()
-        )
+    # OptimWrapperDict or ChainedOptimizer: one state dict per optimizer
+    # (beside the wrapper's own base_param_settings).
+    parts = (
+        {k: v for k, v in state.items() if k != 'base_param_settings'}
+        if isinstance(state, dict)
+        else {}
+    )
+    return bool(parts) and all(
+        isinstance(v, dict) and 'param_groups' in v and _optimizer_like(v)
+        for v in parts.values()
     )
 
 
