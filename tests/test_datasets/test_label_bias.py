@@ -282,3 +282,17 @@ def test_coco_reader_gives_the_instances_to_the_size_bias(tmp_path):
     source = dict(type='SPMLCOCO', data_root=str(tmp_path), split='train')
     observed = SinglePositiveDataset(source, bias='size').observed
     assert [observed.positives(r).tolist() for r in (0, 1)] == [[1], [0]]
+
+
+def test_the_log_counts_picks_per_class_next_to_the_uniform_draw():
+    from mmspml.datasets.label_bias import picked_counts
+
+    full = SparseLabels.from_lists([[0, 1], [1], [0, 1]], 2)
+    table = picked_counts(
+        np.array([0, 1, 0]), full, np.array([1, 1, 1]), ['cat', 'dog']
+    )
+    assert table.splitlines() == [
+        'class | picked | uniform draw | images with it',
+        'cat | 2 | 0 | 2',
+        'dog | 1 | 3 | 3',
+    ]
