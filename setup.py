@@ -81,6 +81,7 @@ if __name__ == '__main__':
         extras_require={
             'tests': read_requirements('tests.txt'),
             'deploy': read_requirements('deploy.txt'),
+            'tune': read_requirements('tune.txt'),
             'optional': read_requirements('optional.txt'),
         },
         zip_safe=False,

@@ -10,6 +10,7 @@ from .linear_init_hook import LinearInitHook
 from .loss_epoch_hook import LossEpochHook
 from .loss_state_hook import LossSampleStateHook
 from .non_finite_loss_hook import NonFiniteLossHook
+from .optuna_pruning_hook import OptunaPruningHook
 from .resume_validation_hook import ResumeValidationHook
 from .sync_buffers_hook import SPMLSyncBuffersHook
 from .test_best_checkpoint_hook import TestBestCheckpointHook
@@ -31,4 +32,5 @@ __all__ = [
     'PseudoLabelDiagnosticsHook',
     'pseudo_label_diagnostics',
     'DivergenceWarningHook',
+    'OptunaPruningHook',
 ]

@@ -1,0 +1,174 @@
+"""Run a study on a config: what ``tools/tune.py CONFIG`` does."""
+
+import os
+import os.path as osp
+from typing import Dict, List, Optional
+
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+from mmspml.utils.config_names import load_config
+
+from .deps import import_optuna
+from .objective import TrialObjective
+from .report import summary, write_best_config, write_plots, write_trials_csv
+from .search_space import check_space, default_space, describe_space
+from .search_space import load_space as read_space_file
+from .study import make_pruner, make_sampler, open_study
+
+
+def config_stem(config_path: str) -> str:
+    """The config's file name without ``.py``.
+
+    Args:
+        config_path (str): The config file.
+
+    Returns:
+        str: The stem.
+    """
+    return osp.splitext(osp.basename(str(config_path)))[0]
+
+
+def prepare(
+    config_path: str,
+    space_path: Optional[str] = None,
+    cfg_options: Optional[dict] = None,
+):
+    """Load the config and the space and check every key, before any trial.
+
+    Args:
+        config_path (str): The config to tune.
+        space_path (str, optional): A space file; None gives the built-in
+            space of the config's loss. Defaults to None.
+        cfg_options (dict, optional): Overrides merged into the config
+            first. Defaults to None.
+
+    Returns:
+        tuple[Config, dict]: The config and the checked space.
+
+    Raises:
+        SearchSpaceError: See :func:`~.search_space.check_space`.
+    """
+    cfg = load_config(config_path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if space_path is None:
+        space = default_space(cfg)
+    else:
+        space = read_space_file(space_path)
+    check_space(space, cfg, f'--space {space_path}' if space_path else 'space')
+    return cfg, space
+
+
+def tune(
+    config_path: str,
+    space_path: Optional[str] = None,
+    work_dir: Optional[str] = None,
+    n_trials: Optional[int] = None,
+    timeout: Optional[float] = None,
+    metric: str = 'spml/mAP',
+    storage: Optional[str] = None,
+    study_name: Optional[str] = None,
+    sampler: str = 'tpe',
+    pruner='median',
+    seed: int = 0,
+    cfg_options: Optional[dict] = None,
+) -> Dict[str, object]:
+    """Run (or resume, or join) an Optuna study of ``config_path`` and
+    write its outputs.
+
+    Args:
+        config_path (str): The config to tune.
+        space_path (str, optional): The space file; None gives the built-in
+            GR space. Defaults to None.
+        work_dir (str, optional): Folder of the trials and the outputs.
+            Defaults to ``work_dirs/tune_<config stem>``.
+        n_trials (int, optional): Trials this process runs (None: until
+            ``timeout``). Defaults to None.
+        timeout (float, optional): Seconds after which this process starts
+            no new trial. Defaults to None.
+        metric (str): Validation metric to maximize. Defaults to
+            ``'spml/mAP'``.
+        storage (str, optional): Storage URL (see
+            :func:`~.study.make_storage`). Defaults to
+            ``sqlite:///<work_dir>/study.db``.
+        study_name (str, optional): Defaults to the config's stem.
+        sampler (str): ``'tpe'`` or ``'random'``. Defaults to ``'tpe'``.
+        pruner (str | optuna.pruners.BasePruner): ``'median'``,
+            ``'hyperband'``, ``'none'`` or a pruner. Defaults to
+            ``'median'``.
+        seed (int): Seed of every trial's run and of the sampler. Defaults
+            to 0.
+        cfg_options (dict, optional): Overrides merged into the config.
+            Defaults to None.
+
+    Returns:
+        dict: ``study`` (the Optuna study), ``written`` (files) and
+        ``summary`` (the text printed).
+
+    Raises:
+        ValueError: Neither ``n_trials`` nor ``timeout`` is given.
+    """
+    import_optuna()  # say how to install it before any work
+    if n_trials is None and timeout is None:
+        raise ValueError('give --n-trials or --timeout (or both)')
+    stem = config_stem(config_path)
+    work_dir = work_dir or osp.join('work_dirs', f'tune_{stem}')
+    os.makedirs(work_dir, exist_ok=True)
+    storage = storage or f'sqlite:///{osp.abspath(work_dir)}/study.db'
+    study_name = study_name or stem
+    cfg, space = prepare(config_path, space_path, cfg_options)
+    print_log(describe_space(space, space_path), logger='current')
+    if isinstance(pruner, str):
+        pruner = make_pruner(pruner)
+    study = open_study(
+        study_name, storage, make_sampler(sampler, seed), pruner
+    )
+    objective = TrialObjective(
+        cfg, space, osp.abspath(work_dir), metric, seed, sampler
+    )
+    study.optimize(
+        objective,
+        n_trials=n_trials,
+        timeout=timeout,
+        catch=(Exception,),
+        gc_after_trial=True,
+    )
+    written = write_outputs(study, cfg, config_path, work_dir, metric)
+    text = summary(study, metric, written)
+    print(text, flush=True)
+    return dict(study=study, written=written, summary=text)
+
+
+def write_outputs(
+    study, cfg: Config, config_path: str, work_dir: str, metric: str
+) -> List[str]:
+    """Write the best config, ``trials.csv`` and the plots.
+
+    Args:
+        study (optuna.Study): The study.
+        cfg (Config): The tuned config.
+        config_path (str): Its file.
+        work_dir (str): Where to write.
+        metric (str): The metric maximized.
+
+    Returns:
+        list[str]: The files written.
+    """
+    optuna = import_optuna()
+    written = [write_trials_csv(study, osp.join(work_dir, 'trials.csv'))]
+    complete = study.get_trials(
+        deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)
+    )
+    if complete:
+        best = osp.join(work_dir, f'best_{config_stem(config_path)}.py')
+        written.append(
+            write_best_config(study, cfg, config_path, best, metric)
+        )
+    else:
+        print_log(
+            'No complete trial: no best config written.', logger='current'
+        )
+    if study.trials:
+        written += write_plots(study, work_dir)
+    return written
