@@ -11,4 +11,5 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 else
     echo "lint: skipped, not a git checkout (pre-commit lints git files)"
 fi
-.venv/bin/python -m pytest tests "$@"
+# -rs prints the reason of every skipped test.
+.venv/bin/python -m pytest tests -rs "$@"
