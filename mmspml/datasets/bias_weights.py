@@ -55,22 +55,36 @@ def instances_of(info: dict, where: str, row: int, need: Sequence[str]):
 
 
 def _instance_weight(instance, info, bias, where, row) -> float:
+    image = f'{where}: image {info.get("img_path")!r} (row {row})'
     if bias == 'size':
-        value = float(instance['area'])
+        try:
+            value = float(instance['area'])
+        except (TypeError, ValueError):
+            value = math.nan
         if not math.isfinite(value) or value < 0:
             raise ValueError(
-                f'{where}: image {info.get("img_path")!r} (row {row}) has an '
-                f'instance with area {instance["area"]!r}; expected >= 0'
+                f'{image} has an instance with area {instance["area"]!r}; '
+                'expected a number >= 0'
             )
         return value
-    x, y, w, h = (float(v) for v in instance['bbox'])
+    for key in ('width', 'height'):
+        if key not in info:
+            raise ValueError(
+                f"{image} has no '{key}'; bias='location' needs the image's "
+                'width and height.'
+            )
     try:
+        x, y, w, h = (float(v) for v in instance['bbox'])
         cx, cy = float(info['width']) / 2, float(info['height']) / 2
-    except KeyError as missing:
+    except (TypeError, ValueError):
+        x = y = w = h = cx = cy = math.nan
+    if not all(math.isfinite(v) for v in (x, y, w, h, cx, cy)):
         raise ValueError(
-            f'{where}: image {info.get("img_path")!r} (row {row}) has no '
-            f"{missing}; bias='location' needs the image's width and height."
-        ) from None
+            f'{image}: an instance has bbox {instance["bbox"]!r} in an image '
+            f'of width {info["width"]!r}, height {info["height"]!r}; '
+            'expected [x, y, w, h] of 4 finite numbers and a numeric width '
+            'and height'
+        )
     d = math.hypot(x + w / 2 - cx, y + h / 2 - cy)
     return 1.0 / (d if d > 0 else ZERO_DISTANCE)
 
@@ -220,12 +234,19 @@ def add_coco_instances(ann: dict, coco: dict, classes: Sequence[str]):
                 f'instances file: annotation {a.get("id")} has no '
                 f'{missing or "known category_id"}'
             )
-        boxes.setdefault(a['image_id'], []).append(
-            dict(
-                label=label_of[a['category_id']],
-                bbox=[float(v) for v in a['bbox']],
-                area=float(a['area']),
+        try:
+            bbox = [float(v) for v in a['bbox']]
+            area = float(a['area'])
+        except (TypeError, ValueError):
+            bbox, area = [], math.nan
+        if len(bbox) != 4 or not all(map(math.isfinite, [*bbox, area])):
+            raise ValueError(
+                f'instances file: annotation {a.get("id")} has bbox '
+                f'{a["bbox"]!r}, area {a["area"]!r}; expected [x, y, w, h] '
+                'and an area, all finite numbers'
             )
+        boxes.setdefault(a['image_id'], []).append(
+            dict(label=label_of[a['category_id']], bbox=bbox, area=area)
         )
     added = 0
     for info in ann['data_list']:
@@ -234,6 +255,11 @@ def add_coco_instances(ann: dict, coco: dict, classes: Sequence[str]):
             raise ValueError(
                 f'image {info["img_path"]!r} is not in the instances file '
                 '(images are matched by file name)'
+            )
+        if 'width' not in img or 'height' not in img:
+            raise ValueError(
+                f'instances file: image {img.get("file_name")!r} has no '
+                "'width' or 'height' (every COCO image entry has both)"
             )
         info['instances'] = boxes.get(img['id'], [])
         info['width'], info['height'] = img['width'], img['height']

@@ -123,9 +123,19 @@ def draw_weighted_positive(
             'cannot be drawn for them. Give each image at least one '
             'positive with a positive weight.'
         )
+    huge = np.flatnonzero(~np.isfinite(totals))
+    if huge.size:
+        raise ValueError(
+            f'weights: the positives of {huge.size} images weigh more than '
+            f'a float64 can hold in total (first rows: '
+            f'{huge[:10].tolist()}); scale the weights down.'
+        )
     u = np.random.RandomState(seed).random_sample(num)
-    # Cumulative weight within each row (a global cumsum minus the row's
-    # start keeps it exact enough, and the last positive catches rounding).
+    # Each row's weights sum to 1 first, so that one image's huge weights
+    # cannot swamp the others' in the global cumsum; the cumsum minus the
+    # row's start is then exact to ~N ulp, and the last positive catches
+    # rounding.
+    w = w / np.repeat(totals, counts)
     csum = np.cumsum(w)
     before = np.concatenate([[0.0], csum])[labels.indptr[:-1]]
     local = csum - np.repeat(before, counts)

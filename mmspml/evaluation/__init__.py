@@ -1,4 +1,4 @@
-from .diagnostics import gr_curves, pseudo_label_diagnostics
+from .diagnostics import gr_curve_grid, gr_curves, pseudo_label_diagnostics
 from .metrics import *  # noqa: F401,F403
 from .metrics import __all__ as _metrics_all
 from .scoring import build_split_dataloader, one_hot, score_dataloader
@@ -17,6 +17,7 @@ from .thresholds import (
 from .thresholds_file import class_thresholds, load_thresholds, save_thresholds
 
 __all__ = _metrics_all + [
+    'gr_curve_grid',
     'gr_curves',
     'pseudo_label_diagnostics',
     'build_split_dataloader',

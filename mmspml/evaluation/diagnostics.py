@@ -14,7 +14,8 @@ def gr_curves(loss, prob: np.ndarray) -> Optional[Dict[str, np.ndarray]]:
 
     Args:
         loss (nn.Module | None): The training loss.
-        prob (np.ndarray): Probabilities, any shape.
+        prob (np.ndarray): Probabilities, any shape; with a learnable k
+            an N x C matrix (each class has its own k).
 
     Returns:
         dict | None: ``k`` and ``v`` (float64 arrays, the shape of
@@ -24,7 +25,27 @@ def gr_curves(loss, prob: np.ndarray) -> Optional[Dict[str, np.ndarray]]:
     if not isinstance(loss, GRLoss):
         return None
     prob = torch.as_tensor(np.asarray(prob, dtype=np.float64))
-    return dict(k=loss.k(prob).numpy(), v=loss.v(prob).numpy())
+    return dict(k=loss.k(prob).cpu().numpy(), v=loss.v(prob).cpu().numpy())
+
+
+def gr_curve_grid(loss, grid: np.ndarray) -> Optional[Dict[str, np.ndarray]]:
+    """GR's k and v over a grid of p, to draw (a learnable k drawn as the
+    mean over classes of its curves); None for other losses.
+
+    Args:
+        loss (nn.Module | None): The training loss.
+        grid (np.ndarray): Probabilities, any shape.
+
+    Returns:
+        dict | None: ``k`` and ``v`` (float64 arrays, the shape of
+        ``grid``), from :meth:`GRLoss.k_curve` and :meth:`GRLoss.v`.
+    """
+    if not isinstance(loss, GRLoss):
+        return None
+    grid = torch.as_tensor(np.asarray(grid, dtype=np.float64))
+    return dict(
+        k=loss.k_curve(grid).cpu().numpy(), v=loss.v(grid).cpu().numpy()
+    )
 
 
 def pseudo_label_diagnostics(
@@ -80,19 +101,20 @@ def pseudo_label_diagnostics(
         ],
         scalars=scalars,
     )
-    if gr_curves(loss, hidden) is not None:
+    curves = gr_curves(loss, scores)
+    if curves is not None:
+        # k on the N x C matrix, so that a learnable k maps each entry
+        # through its own class's curve.
+        k_hidden = curves['k'][unannotated & positive]
+        k_negative = curves['k'][unannotated & ~positive]
         scalars['k_mean_hidden_positives'] = (
-            float(gr_curves(loss, hidden)['k'].mean())
-            if hidden.size
-            else float('nan')
+            float(k_hidden.mean()) if hidden.size else float('nan')
         )
         scalars['k_mean_negatives'] = (
-            float(gr_curves(loss, negative)['k'].mean())
-            if negative.size
-            else float('nan')
+            float(k_negative.mean()) if negative.size else float('nan')
         )
         both = np.concatenate([hidden, negative])
-        k_all = gr_curves(loss, both)['k']
+        k_all = np.concatenate([k_hidden, k_negative])
         bins = np.clip(np.digitize(both, edges[1:-1]), 0, num_bins - 1)
         k_sum = np.bincount(bins, weights=k_all, minlength=num_bins)
         filled = totals > 0
@@ -101,10 +123,10 @@ def pseudo_label_diagnostics(
             (gap * totals[filled]).sum() / totals[filled].sum()
         )
         curve_p = np.linspace(0, 1, 101)
-        curves = gr_curves(loss, curve_p)
+        grid = gr_curve_grid(loss, curve_p)
         result.update(
             curve_p=curve_p.tolist(),
-            k=curves['k'].tolist(),
-            v=curves['v'].tolist(),
+            k=grid['k'].tolist(),
+            v=grid['v'].tolist(),
         )
     return result

@@ -63,6 +63,23 @@ def test_picks_follow_the_weights_and_never_a_zero_weight_or_a_negative():
     assert np.array_equal(draw_single_positive(sparse, 7, entry), dense_pick)
 
 
+def test_one_image_with_huge_weights_does_not_disturb_the_others():
+    labels = random_labels(300, 6, seed=4)
+    labels[:, 0] = 1
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, labels.shape)
+    huge = weights.copy()
+    huge[0] *= 1e17  # same ratios in row 0, a magnitude that swamps a sum
+    for seed in range(5):
+        assert np.array_equal(
+            sample_single_positive(labels, seed, huge),
+            sample_single_positive(labels, seed, weights),
+        )
+    overflow = weights.copy()
+    overflow[9] = 1e308
+    with pytest.raises(ValueError, match=r'float64 can hold.*\[9\]'):
+        sample_single_positive(labels, 0, overflow)
+
+
 @pytest.mark.parametrize(
     'value, message',
     [(np.nan, 'NaN, infinite or negative'), (-1.0, 'NaN, infinite')],
@@ -113,6 +130,25 @@ def test_size_and_location_weights_from_instances():
     expected = 1 / np.hypot(40, 40) + 1 / 40
     assert loc[0] == 1 / ZERO_DISTANCE
     assert loc[1] == pytest.approx(expected)
+    # Bad values are named, never a TypeError or a NaN weight.
+    good = json.loads(json.dumps(Data.infos[0]))
+    for change, bias, message in (
+        (dict(area=None), 'size', 'area None; expected a number >= 0'),
+        (dict(area=float('nan')), 'size', 'area nan'),
+        (dict(bbox=[1, 2, None, 4]), 'location', 'bbox .1, 2, None, 4.'),
+        (dict(bbox=[1, 2]), 'location', '4 finite numbers'),
+    ):
+        Data.infos[0] = json.loads(json.dumps(good))
+        Data.infos[0]['instances'][1].update(change)
+        with pytest.raises(ValueError, match=message):
+            instance_bias_weights(Data(), rows, full, bias, 'data')
+    Data.infos[0] = dict(good, height=None)
+    with pytest.raises(ValueError, match='height None'):
+        instance_bias_weights(Data(), rows, full, 'location', 'data')
+    Data.infos[0] = {k: v for k, v in good.items() if k != 'width'}
+    with pytest.raises(ValueError, match="row 0. has no 'width'"):
+        instance_bias_weights(Data(), rows, full, 'location', 'data')
+    Data.infos[0] = good
     Data.infos[0]['instances'].append(dict(label=1, area=1, bbox=[0] * 4))
     with pytest.raises(ValueError, match='class 1, which is not among'):
         instance_bias_weights(Data(), rows, full, 'size', 'data')
@@ -247,8 +283,17 @@ def test_coco_instances_converter(tmp_path):
     )
     assert 'instances.json' in log and 'annotation 1 has no' in log
     coco['annotations'][0]['category_id'] = 1
+    classes = ['cat', 'dog', 'car']
     with pytest.raises(ValueError, match='not in the instances file'):
-        add_coco_instances(ann, dict(coco, images=[]), ['cat', 'dog', 'car'])
+        add_coco_instances(ann, dict(coco, images=[]), classes)
+    bad = json.loads(json.dumps(coco))
+    del bad['images'][1]['width']
+    with pytest.raises(ValueError, match="'img_0001.png' has no 'width'"):
+        add_coco_instances(ann, bad, classes)
+    bad = json.loads(json.dumps(coco))
+    bad['annotations'][2]['bbox'] = None
+    with pytest.raises(ValueError, match='annotation 3 has bbox None'):
+        add_coco_instances(ann, bad, classes)
 
 
 def test_coco_reader_gives_the_instances_to_the_size_bias(tmp_path):

@@ -103,6 +103,86 @@ def test_the_head_passes_num_classes_and_k_gets_its_own_sgd():
         )(model)
 
 
+def test_k_is_per_class_and_its_curve_is_the_class_mean():
+    loss = GRLoss(learnable_k=True, num_classes=3, k_init=(0.0, -2.0))
+    with torch.no_grad():
+        loss.k_map.weight.copy_(torch.tensor([4.0, -1.0, 0.0]))
+        loss.k_map.bias.copy_(torch.tensor([-3.0, 0.5, -2.0]))
+    prob = torch.tensor(
+        [[0.2, 0.2, 0.2], [0.9, 0.1, 0.5]], dtype=torch.float64
+    )
+    want = torch.sigmoid(
+        torch.tensor([4.0, -1.0, 0.0], dtype=torch.float64) * prob
+        + torch.tensor([-3.0, 0.5, -2.0], dtype=torch.float64)
+    )
+    got = loss.k(prob)
+    assert got.dtype == torch.float64 and torch.allclose(got, want)
+    # A grid of p is not N x C: refused by k, drawn by k_curve.
+    grid = torch.linspace(0, 1, 5, dtype=torch.float64)
+    with pytest.raises(ValueError, match='3 classes.*mean_curve'):
+        loss.k(grid)
+    curve = loss.k_curve(grid)
+    columns = grid[:, None].expand(5, 3)
+    assert torch.allclose(curve, loss.k(columns).mean(1))
+    with pytest.raises(RuntimeError, match='no num_classes'):
+        GRLoss(learnable_k=True).k_curve(grid)
+
+
+def test_diagnostics_read_each_entry_through_its_own_class():
+    from mmspml.evaluation import pseudo_label_diagnostics
+
+    loss = GRLoss(learnable_k=True, num_classes=2)
+    with torch.no_grad():
+        loss.k_map.weight.copy_(torch.tensor([0.0, 0.0]))
+        loss.k_map.bias.copy_(torch.tensor([-4.0, 4.0]))  # k 0.018, 0.982
+    scores = [[0.3, 0.3], [0.6, 0.6]]
+    observed = [[1, 0], [1, 0]]  # class 1 unannotated in both rows
+    full = [[1, 1], [1, 0]]  # hidden positive in row 0, negative in row 1
+    scalars = pseudo_label_diagnostics(scores, observed, full, loss)['scalars']
+    high = torch.sigmoid(torch.tensor(4.0)).item()
+    assert scalars['k_mean_hidden_positives'] == pytest.approx(high)
+    assert scalars['k_mean_negatives'] == pytest.approx(high)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a GPU')
+def test_learned_k_follows_the_device_of_prob():
+    loss = GRLoss(learnable_k=True, num_classes=2).cuda()
+    prob = torch.rand(3, 2, dtype=torch.float64)  # CPU, as diagnostics
+    assert loss.k(prob).device.type == 'cpu'
+
+
+def test_chained_optimizer_runs_step_hooks_and_pickles():
+    import copy
+    import pickle
+
+    from mmspml.engine.optimizers.chained_optimizer import ChainedOptimizer
+
+    a, b = torch.nn.Parameter(torch.ones(2)), torch.nn.Parameter(torch.ones(1))
+    chained = ChainedOptimizer(
+        dict(
+            model=torch.optim.SGD([a], lr=0.5),
+            k=torch.optim.SGD([b], lr=0.1),
+        )
+    )
+    calls = []
+    chained.register_step_pre_hook(lambda o, args, kw: calls.append('pre'))
+    handle = chained.register_step_post_hook(
+        lambda o, args, kw: calls.append('post')
+    )
+    (a.sum() + 2 * b.sum()).backward()
+    chained.step()
+    assert calls == ['pre', 'post']
+    assert torch.allclose(a, torch.full((2,), 0.5))
+    assert torch.allclose(b, torch.full((1,), 0.8))
+    handle.remove()
+    chained.step()
+    assert calls == ['pre', 'post', 'pre']
+    for clone in (copy.deepcopy(chained), pickle.loads(pickle.dumps(chained))):
+        assert list(clone.optimizers) == ['model', 'k']
+        assert clone.state_dict()['k']['param_groups'][0]['lr'] == 0.1
+        assert not clone._optimizer_step_pre_hooks
+
+
 LEARNABLE = """
 _base_ = ['./tiny.py']
 model = dict(head=dict(loss=dict(learnable_k=True)))

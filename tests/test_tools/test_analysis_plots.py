@@ -72,6 +72,12 @@ def test_gr_curves_refuse_another_loss_and_bad_epochs(tmp_path):
         ok=False,
     )
     assert '--epochs [9]: the config trains epochs 1 to 6' in out
+    out = python(
+        'tools/analysis/plot_gr_curves.py',
+        'configs/gr/gr_resnet18-half_1xb64-learnable-k_mnist-mosaic.py',
+        ok=False,
+    )
+    assert 'learns k while it trains' in out
 
 
 def test_method_comparison_from_results_json(tmp_path):

@@ -70,6 +70,13 @@ def main():
             f'{args.config}: model.head.loss is '
             f'{type(loss).__name__}; this tool draws GRLoss.'
         )
+    if loss.learnable_k:
+        raise SystemExit(
+            f'{args.config}: GRLoss(learnable_k=True) learns k while it '
+            'trains, so a config alone has no k curve to draw; the '
+            'diagnostics hook draws the learned k (mean over classes) of a '
+            'training run (docs/gr_loss.md)'
+        )
     max_epochs = cfg.train_cfg.max_epochs
     epochs = args.epochs or sorted({1, (max_epochs + 1) // 2, max_epochs})
     bad = [e for e in epochs if not 1 <= e <= max_epochs]

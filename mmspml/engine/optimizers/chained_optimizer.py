@@ -1,6 +1,7 @@
 """Several torch optimizers stepped as one, for parameters that train with
 their own optimizer (GR's learnable k: SGD beside the model's Adam)."""
 
+from collections import OrderedDict
 from typing import Dict
 
 import torch
@@ -31,8 +32,28 @@ class ChainedOptimizer(Optimizer):
         # Not Optimizer.__init__: the groups and state live in the parts.
         self.optimizers = dict(optimizers)
         self.defaults = next(iter(self.optimizers.values())).defaults
-        self._optimizer_step_pre_hooks = {}
-        self._optimizer_step_post_hooks = {}
+        self._init_hooks()
+
+    def _init_hooks(self) -> None:
+        # What torch's Optimizer.__init__ would create, so that its
+        # register_*_hook methods work on this one.
+        for name in (
+            '_optimizer_step_pre_hooks',
+            '_optimizer_step_post_hooks',
+            '_optimizer_state_dict_pre_hooks',
+            '_optimizer_state_dict_post_hooks',
+            '_optimizer_load_state_dict_pre_hooks',
+            '_optimizer_load_state_dict_post_hooks',
+        ):
+            setattr(self, name, OrderedDict())
+
+    def __getstate__(self) -> dict:
+        return dict(optimizers=self.optimizers, defaults=self.defaults)
+
+    def __setstate__(self, state: dict) -> None:
+        self.optimizers = state['optimizers']
+        self.defaults = state['defaults']
+        self._init_hooks()
 
     @property
     def param_groups(self) -> list:
@@ -49,7 +70,8 @@ class ChainedOptimizer(Optimizer):
 
     @torch.no_grad()
     def step(self, closure=None):
-        """One step of every optimizer.
+        """One step of every optimizer, between the step hooks registered
+        on this one (``register_step_pre_hook`` / ``_post_hook``).
 
         Args:
             closure (callable, optional): Re-evaluates the loss; passed to
@@ -58,6 +80,18 @@ class ChainedOptimizer(Optimizer):
         Returns:
             The first optimizer's return value.
         """
+        args, kwargs = (), dict(closure=closure)
+        for hook in list(self._optimizer_step_pre_hooks.values()):
+            out = hook(self, args, kwargs)
+            if out is not None:
+                args, kwargs = out
+                closure = kwargs.get('closure', closure)
+        result = self._step_all(closure)
+        for hook in list(self._optimizer_step_post_hooks.values()):
+            hook(self, args, kwargs)
+        return result
+
+    def _step_all(self, closure):
         optimizers = list(self.optimizers.values())
         if closure is not None:
             with torch.enable_grad():

@@ -67,21 +67,44 @@ class LearnableSoftLabel(nn.Module):
         self.bias = nn.Parameter(torch.full((self.num_classes,), d))
 
     def forward(self, prob: torch.Tensor) -> torch.Tensor:
-        """k of ``prob``.
+        """k of ``prob``, class by class.
 
         Args:
             prob (Tensor): Probabilities whose last dimension is the
-                classes; any other last dimension (a grid of p to plot)
-                gives the mean over classes of the per-class curves.
+                classes (N x C, or C). The parameters follow its device
+                and dtype.
 
         Returns:
             Tensor: k, the shape of ``prob``.
+
+        Raises:
+            ValueError: The last dimension of ``prob`` is not the number
+                of classes (for a grid of p, use :meth:`mean_curve`).
         """
-        weight = self.weight.to(prob.dtype)
-        bias = self.bias.to(prob.dtype)
-        if prob.shape[-1:] == (self.num_classes,):
-            return torch.sigmoid(weight * prob + bias)
-        return torch.sigmoid(prob.unsqueeze(-1) * weight + bias).mean(-1)
+        if prob.shape[-1:] != (self.num_classes,):
+            raise ValueError(
+                f'LearnableSoftLabel: the last dimension of prob must be '
+                f'the {self.num_classes} classes, got shape '
+                f'{tuple(prob.shape)}; for a curve over a grid of p use '
+                f'mean_curve()'
+            )
+        weight = self.weight.to(device=prob.device, dtype=prob.dtype)
+        bias = self.bias.to(device=prob.device, dtype=prob.dtype)
+        return torch.sigmoid(weight * prob + bias)
+
+    def mean_curve(self, grid: torch.Tensor) -> torch.Tensor:
+        """The mean over classes of the per-class k at each p of ``grid``:
+        one curve to draw.
+
+        Args:
+            grid (Tensor): Probabilities, any shape.
+
+        Returns:
+            Tensor: The class-mean k, the shape of ``grid``.
+        """
+        weight = self.weight.to(device=grid.device, dtype=grid.dtype)
+        bias = self.bias.to(device=grid.device, dtype=grid.dtype)
+        return torch.sigmoid(grid.unsqueeze(-1) * weight + bias).mean(-1)
 
     def extra_repr(self) -> str:
         return f'num_classes={self.num_classes}'

@@ -241,13 +241,16 @@ class GRLoss(SPMLLoss):
         self.num_classes = int(num_classes)
         self.k_map = LearnableSoftLabel(self.num_classes, self.k_init)
 
-    def _learned_k(self, prob: torch.Tensor) -> torch.Tensor:
+    def _require_k_map(self) -> LearnableSoftLabel:
         if self.num_classes is None:
             raise RuntimeError(
                 'GRLoss(learnable_k=True) has no num_classes: pass '
                 'num_classes, or use it in SPMLLinearClsHead, which does'
             )
-        return self.k_map(prob)
+        return self.k_map
+
+    def _learned_k(self, prob: torch.Tensor) -> torch.Tensor:
+        return self._require_k_map()(prob)
 
     def set_epoch(self, epoch: int, max_epochs: int) -> None:
         """Set w, b, mu, sigma for the 1-based ``epoch`` of ``max_epochs``."""
@@ -264,7 +267,9 @@ class GRLoss(SPMLLoss):
         """The soft pseudo-label at the current epoch's ``w`` and ``b``.
 
         Args:
-            prob (Tensor): Probabilities, any shape.
+            prob (Tensor): Probabilities, any shape; with ``learnable_k``
+                the last dimension must be the classes (N x C), as each
+                class has its own k.
 
         Returns:
             Tensor: :func:`soft_pseudo_label` of ``prob``, or
@@ -273,6 +278,20 @@ class GRLoss(SPMLLoss):
         if self.learnable_k:
             return self._learned_k(prob).detach()
         return soft_pseudo_label(prob, self.w, self.b)
+
+    def k_curve(self, grid: torch.Tensor) -> torch.Tensor:
+        """k over a grid of p, to draw: :meth:`k`, or with ``learnable_k``
+        the mean over classes of the learned curves.
+
+        Args:
+            grid (Tensor): Probabilities, any shape.
+
+        Returns:
+            Tensor: k at each p of ``grid`` (detached).
+        """
+        if self.learnable_k:
+            return self._require_k_map().mean_curve(grid).detach()
+        return soft_pseudo_label(grid, self.w, self.b)
 
     def v(self, prob: torch.Tensor) -> torch.Tensor:
         """The re-weighting at the current epoch's ``mu`` and ``sigma``.
