@@ -69,6 +69,11 @@ def parse_args(argv=None):
         help='seed of every trial (randomness.seed) and of the sampler',
     )
     parser.add_argument(
+        '--no-baseline',
+        action='store_true',
+        help="in a new study, do not run the config's own values first",
+    )
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -107,6 +112,7 @@ def main(argv=None):
                 pruner=args.pruner,
                 seed=args.seed,
                 cfg_options=args.cfg_options,
+                baseline=not args.no_baseline,
             )
         except (SearchSpaceError, StorageError, ImportError) as err:
             sys.exit(f'tools/tune.py: error: {err}')

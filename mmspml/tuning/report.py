@@ -164,6 +164,16 @@ def summary(study, metric: str, written: List[str]) -> str:
         best = study.best_trial
         lines.append(f'Best trial {best.number}: val {metric} {best.value}')
         lines += [f'  {k} = {v!r}' for k, v in best.params.items()]
+        own = [
+            t
+            for t in study.get_trials(deepcopy=False)
+            if t.user_attrs.get('config_values') and t.value is not None
+        ]
+        if own:
+            lines.append(
+                f"The config's own values (trial {own[0].number}): val "
+                f'{metric} {own[0].value}'
+            )
     else:
         lines.append('No trial completed: no best value.')
     lines.append('Written:')

@@ -218,7 +218,8 @@ def make_pruner(name: str):
     ``median`` prunes a trial whose value at an epoch is below the median of
     the earlier trials at that epoch, once 2 trials have completed and from
     the trial's second validation on (``n_startup_trials=2``,
-    ``n_warmup_steps=1``): the first epoch of a fresh model says little.
+    ``n_warmup_steps=2``; the steps are the 1-based epochs): the first
+    epoch of a fresh model says little.
     ``hyperband`` is Optuna's HyperbandPruner (``min_resource=1``).
 
     Args:
@@ -232,7 +233,7 @@ def make_pruner(name: str):
     """
     pruners = import_optuna().pruners
     if name == 'median':
-        return pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
+        return pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2)
     if name == 'hyperband':
         return pruners.HyperbandPruner(min_resource=1)
     if name == 'none':
@@ -259,7 +260,9 @@ def _sqlite_lock(url: str):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def open_study(study_name: str, storage_url: str, sampler=None, pruner=None):
+def open_study(
+    study_name: str, storage_url: str, sampler=None, pruner=None, setup=None
+):
     """Create the study, or load it when it exists (a resumed run, or
     another process of the same study).
 
@@ -270,6 +273,9 @@ def open_study(study_name: str, storage_url: str, sampler=None, pruner=None):
             (Optuna's TPE).
         pruner (optuna.pruners.BasePruner, optional): Defaults to None
             (Optuna's median pruner).
+        setup (callable, optional): Called with the study while the
+            processes of one SQLite study take turns (e.g. to queue a first
+            trial exactly once). Defaults to None.
 
     Returns:
         optuna.Study: The study; it maximizes.
@@ -289,6 +295,8 @@ def open_study(study_name: str, storage_url: str, sampler=None, pruner=None):
             direction='maximize',
             load_if_exists=True,
         )
+        if setup is not None:
+            setup(study)
     if study.direction != optuna.study.StudyDirection.MAXIMIZE:
         raise ValueError(
             f'--study-name {study_name!r} in {safe_url(storage_url)} '

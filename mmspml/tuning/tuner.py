@@ -9,6 +9,7 @@ from mmengine.logging import print_log
 
 from mmspml.utils.config_names import load_config
 
+from .config_keys import lookup
 from .deps import import_optuna
 from .objective import TrialObjective
 from .report import summary, write_best_config, write_plots, write_trials_csv
@@ -60,6 +61,51 @@ def prepare(
     return cfg, space
 
 
+def _in_space(value, spec: dict) -> bool:
+    if spec['type'] == 'categorical':
+        return value in spec['choices']
+    try:
+        return spec['low'] <= value <= spec['high']
+    except TypeError:
+        return False
+
+
+def enqueue_config_values(study, cfg: Config, space: Dict[str, dict]):
+    """Queue the config's own values of the space's keys as the first
+    trial of a study that has none, so that the best trial is never worse
+    (on val, same seed) than the config as it is.
+
+    Args:
+        study (optuna.Study): The study.
+        cfg (Config): The tuned config.
+        space (dict): The checked space.
+
+    Returns:
+        dict | None: The values queued; None when the study already has
+        trials or a value lies outside its range (logged).
+    """
+    if study.trials:
+        return None
+    values = {key: lookup(cfg, key) for key in space}
+    outside = [k for k, v in values.items() if not _in_space(v, space[k])]
+    if outside:
+        print_log(
+            f"The config's values of {outside} lie outside the space; its "
+            'own values are not queued as a trial.',
+            logger='current',
+        )
+        return None
+    study.enqueue_trial(
+        values, user_attrs={'config_values': True}, skip_if_exists=True
+    )
+    print_log(
+        "The first trial runs the config's own values (--no-baseline "
+        'skips it).',
+        logger='current',
+    )
+    return values
+
+
 def tune(
     config_path: str,
     space_path: Optional[str] = None,
@@ -73,6 +119,7 @@ def tune(
     pruner='median',
     seed: int = 0,
     cfg_options: Optional[dict] = None,
+    baseline: bool = True,
 ) -> Dict[str, object]:
     """Run (or resume, or join) an Optuna study of ``config_path`` and
     write its outputs.
@@ -101,6 +148,8 @@ def tune(
             to 0.
         cfg_options (dict, optional): Overrides merged into the config.
             Defaults to None.
+        baseline (bool): In a new study, run the config's own values
+            first (:func:`enqueue_config_values`). Defaults to True.
 
     Returns:
         dict: ``study`` (the Optuna study), ``written`` (files) and
@@ -122,7 +171,13 @@ def tune(
     if isinstance(pruner, str):
         pruner = make_pruner(pruner)
     study = open_study(
-        study_name, storage, make_sampler(sampler, seed), pruner
+        study_name,
+        storage,
+        make_sampler(sampler, seed),
+        pruner,
+        setup=(lambda st: enqueue_config_values(st, cfg, space))
+        if baseline
+        else None,
     )
     objective = TrialObjective(
         cfg, space, osp.abspath(work_dir), metric, seed, sampler

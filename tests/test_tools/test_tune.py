@@ -99,6 +99,13 @@ def test_two_processes_share_one_sqlite_study(tiny):
     assert set.union(*by_pid.values()) == {0, 1, 2, 3}
     # The processes drew different values.
     assert len({t.params['model.head.loss.q_pos'] for t in trials}) == 4
+    # Exactly one trial ran the config's own values (both processes
+    # opened the new study; one queued them).
+    base = Config.fromfile(config)
+    own = [t for t in trials if t.user_attrs.get('config_values')]
+    assert len(own) == 1
+    assert own[0].params == {k: lookup(base, k) for k in own[0].params}
+    assert "The config's own values (trial" in outputs[0] + outputs[1]
     # Outputs: the best config, the table, the plots, the summary.
     assert 'Study' in outputs[1] and '4 complete' in outputs[0] + outputs[1]
     for name in ('trials.csv', 'optimization_history.png', 'best_tiny.py'):
@@ -111,7 +118,6 @@ def test_two_processes_share_one_sqlite_study(tiny):
         assert lookup(best, key) == value
     beta = study.best_params['model.head.loss.beta.1']
     assert list(best.model.head.loss.beta) == [0.0, beta, -2.0, -2.0]
-    base = Config.fromfile(config)
     assert best.train_dataloader == base.train_dataloader
     assert best.model.backbone == base.model.backbone
     # The best config trains with tools/train.py.
@@ -148,6 +154,10 @@ def test_pruned_trial_stops_early(tiny, one_thread):
     assert trial.user_attrs['epochs_run'] == 1  # of max_epochs 3
     assert list(trial.intermediate_values) == [1]
     assert set(trial.params) == set(GR_DEFAULT_SPACE)
+    # A new study starts with the config's own values (GRLoss's defaults).
+    assert trial.user_attrs['config_values'] is True
+    assert trial.params['model.head.loss.beta.1'] == 2.0
+    assert trial.params['model.head.loss.q_neg'] == 1.0
     assert '0 complete, 1 pruned, 0 fail' in result['summary']
     # No complete trial: no best config, and the log said why.
     assert not glob.glob(str(work / 'best_*.py'))
@@ -166,6 +176,8 @@ def test_failing_trial_is_recorded_and_retried_once(tiny, one_thread):
     assert "schedule must be 'reference'" in first.user_attrs['error']
     assert retry.user_attrs['retry_of'] == 0
     assert retry.params == first.params
+    # The config's schedule is not among the choices: not queued.
+    assert 'config_values' not in first.user_attrs
     # A retry is not queued again: nothing is left waiting.
     assert '0 complete, 0 pruned, 2 fail' in result['summary']
 
@@ -190,6 +202,7 @@ def test_killed_trial_is_failed_and_retried(tiny, one_thread):
         '1',
         '--work-dir',
         str(work),
+        '--no-baseline',
         '--cfg-options',
         'train_cfg.max_epochs=100',
     )
@@ -210,6 +223,7 @@ def test_killed_trial_is_failed_and_retried(tiny, one_thread):
     storage = f'sqlite:///{db}'
     (killed,) = load(storage).get_trials()
     assert killed.state == TrialState.RUNNING
+    assert 'config_values' not in killed.user_attrs  # --no-baseline
     # Its heartbeat stops; make it older than the grace period (30 s)
     # instead of waiting for that.
     with sqlite3.connect(db) as conn:
