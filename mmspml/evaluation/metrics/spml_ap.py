@@ -1,5 +1,7 @@
 """mAP and F1 scores for single-positive multi-label learning."""
 
+import logging
+import warnings
 from typing import List, Optional, Sequence
 
 import numpy as np
@@ -7,6 +9,9 @@ import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from mmpretrain.registry import METRICS
+
+from .ap_interval import bootstrap_mean_ap, chance_average_precision
+from .ap_report import trust_report
 
 
 def average_precision(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -131,6 +136,19 @@ class SPMLAveragePrecision(BaseMetric):
     and can be ``save_best`` or an early-stopping monitor like any metric.
     ``mode='both'`` reports both.
 
+    Each mAP comes with how far it can be trusted: ``<key>_chance``, the
+    exact expected value of scores that carry no information (a random
+    ranking, :func:`chance_average_precision`) on the same positives and
+    negatives, and ``<key>_low`` / ``<key>_high``, a 95% percentile
+    bootstrap interval over images (``num_resamples`` resamples, seeded;
+    :func:`bootstrap_mean_ap`), e.g. ``spml/mAP_observed_low``. The log
+    states the classes counted and their positives and negatives, and
+    warns when the interval reaches the chance level, when many classes
+    are not counted, when a class rests on a handful of entries, and when
+    the scores only follow the class frequencies (:func:`trust_report`);
+    in the full mode also when every image has exactly one positive
+    (single positives used as full labels).
+
     Args:
         thr (float): Score threshold of the F1 scores. Defaults to 0.5.
         empty_class (str): A class without any positive in the evaluation
@@ -146,6 +164,12 @@ class SPMLAveragePrecision(BaseMetric):
             ``'spml'``. Defaults to None.
         mode (str): ``'full'``, ``'observed'`` or ``'both'`` (see above).
             Defaults to ``'full'``.
+        num_resamples (int): Bootstrap resamples of the 95% interval
+            (``mAP_low`` / ``mAP_high``, ``mAP_observed_low`` /
+            ``mAP_observed_high``); 0 reports no interval. Defaults to
+            1000.
+        resample_seed (int): Seed of the resampling, so that the interval
+            is the same for the same scores. Defaults to 0.
 
     Raises:
         ValueError: ``empty_class`` or ``mode`` is not one of its values.
@@ -162,8 +186,12 @@ class SPMLAveragePrecision(BaseMetric):
         collect_device: str = 'cpu',
         prefix: Optional[str] = None,
         mode: str = 'full',
+        num_resamples: int = 1000,
+        resample_seed: int = 0,
     ):
         super().__init__(collect_device=collect_device, prefix=prefix)
+        self.num_resamples = int(num_resamples)
+        self.resample_seed = resample_seed
         if mode not in ('full', 'observed', 'both'):
             raise ValueError(
                 "SPMLAveragePrecision: mode must be 'full', 'observed' or "
@@ -179,6 +207,32 @@ class SPMLAveragePrecision(BaseMetric):
         self.empty_class = empty_class
         self.print_table = print_table
         self.classwise = classwise
+
+    def reported_keys(self, classes: Sequence[str] = ()) -> List[str]:
+        """The keys this metric reports, with its prefix, as the evaluator
+        logs them (e.g. ``spml/mAP_observed``); a config check compares
+        ``save_best`` and monitors against them before training.
+
+        Args:
+            classes (Sequence[str]): Class names, for the ``AP/<class>``
+                keys of ``classwise=True``. Defaults to ().
+
+        Returns:
+            list[str]: The keys.
+        """
+        keys = []
+        interval = ['mAP_low', 'mAP_high'] if self.num_resamples else []
+        if self.mode != 'observed':
+            keys += ['mAP'] + interval + ['mAP_chance']
+            keys += ['CP', 'CR', 'CF1', 'OP', 'OR', 'OF1']
+            if self.classwise:
+                keys += [f'AP/{name}' for name in classes]
+        if self.mode != 'full':
+            keys += ['mAP_observed']
+            keys += [f'mAP_observed_{k[4:]}' for k in interval]
+            keys += ['mAP_observed_chance', 'observed_classes']
+        prefix = f'{self.prefix}/' if self.prefix else ''
+        return [prefix + key for key in keys]
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -235,31 +289,103 @@ class SPMLAveragePrecision(BaseMetric):
 
     def compute_metrics(self, results: List[dict]) -> dict:
         scores = torch.stack([r['pred_score'] for r in results]).numpy()
+        scores = scores.astype(np.float64)
         metrics = {}
         if self.mode != 'observed':
             targets = torch.stack([r['target'] for r in results]).numpy()
             metrics.update(self._full_metrics(scores, targets))
         if self.mode != 'full':
             observed = torch.stack([r['observed'] for r in results]).numpy()
-            ap, valid = observed_average_precision(scores, observed)
-            if not valid.any():
-                raise ValueError(
-                    f'SPMLAveragePrecision(mode={self.mode!r}): no class of '
-                    f'the {len(results)} evaluated images has both an '
-                    'observed positive and a verified negative, so '
-                    'mAP_observed is undefined (it is not 0). Evaluate on '
-                    'a split with verified negatives (a PartialLabelDataset '
-                    'or an annotation file with neg_label).'
-                )
-            metrics['mAP_observed'] = float(100 * np.nanmean(ap))
-            metrics['observed_classes'] = int(valid.sum())
+            metrics.update(self._observed_metrics(scores, observed))
         return metrics
+
+    def _classes(self, num_classes: int) -> List[str]:
+        return list((self.dataset_meta or {}).get('classes') or []) or [
+            str(c) for c in range(num_classes)
+        ]
+
+    def _trust(
+        self, key: str, value: float, scores: np.ndarray, labels: np.ndarray
+    ) -> dict:
+        """Chance level and bootstrap interval of ``key`` (percent), and
+        the log of what it rests on (:func:`trust_report`)."""
+        pos = (labels == 1).sum(axis=0)
+        neg = (labels == -1).sum(axis=0)
+        observed = key == 'mAP_observed'
+        if observed:
+            counted = (pos > 0) & (neg > 0)
+        else:
+            counted = pos > 0 if self.empty_class == 'skip' else pos >= 0
+        chance = chance_average_precision(pos, neg)
+        reduce = self._reduce_observed if observed else self._reduce_full
+        result = {
+            f'{key}_chance': float(100 * reduce(chance[None], pos, neg)[0])
+        }
+        interval = (float('nan'), float('nan'))
+        if self.num_resamples:
+            interval = bootstrap_mean_ap(
+                scores, labels, reduce, self.num_resamples, self.resample_seed
+            )
+            interval = tuple(100 * v for v in interval)
+            result[f'{key}_low'], result[f'{key}_high'] = interval
+        name = f'{self.prefix}/{key}' if self.prefix else key
+        for level, message in trust_report(
+            name,
+            value,
+            interval,
+            result[f'{key}_chance'],
+            pos,
+            neg,
+            counted,
+            self._classes(scores.shape[1]),
+            scores,
+            self.num_resamples,
+        ):
+            print_log(message, logger='current', level=level)
+        return result
+
+    @staticmethod
+    def _reduce_observed(ap, pos, neg) -> np.ndarray:
+        """Mean AP over the classes with a positive and a negative."""
+        ap = np.where((pos > 0) & (neg > 0), ap, np.nan)
+        with np.errstate(invalid='ignore'), warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)
+            return np.nanmean(ap, axis=-1)
+
+    def _reduce_full(self, ap, pos, neg) -> np.ndarray:
+        """Mean AP under ``empty_class``, as :meth:`calculate`."""
+        if self.empty_class == 'zero':
+            return np.nan_to_num(ap, nan=0.0).mean(axis=-1)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)
+            return np.nanmean(ap, axis=-1)
+
+    def _observed_metrics(
+        self, scores: np.ndarray, observed: np.ndarray
+    ) -> dict:
+        ap, valid = observed_average_precision(scores, observed)
+        if not valid.any():
+            raise ValueError(
+                f'SPMLAveragePrecision(mode={self.mode!r}): no class of '
+                f'the {len(scores)} evaluated images has both an '
+                'observed positive and a verified negative, so '
+                'mAP_observed is undefined (it is not 0). Evaluate on '
+                'a split with verified negatives (a PartialLabelDataset '
+                'or an annotation file with neg_label).'
+            )
+        value = float(100 * np.nanmean(ap))
+        return {
+            'mAP_observed': value,
+            **self._trust('mAP_observed', value, scores, observed),
+            'observed_classes': int(valid.sum()),
+        }
 
     def _full_metrics(self, scores: np.ndarray, targets: np.ndarray) -> dict:
         metrics = self.calculate(scores, targets, self.thr, self.empty_class)
-        classes = (self.dataset_meta or {}).get('classes') or [
-            str(c) for c in range(scores.shape[1])
-        ]
+        labels = np.where(targets == 1, 1, -1).astype(np.int8)
+        metrics.update(self._trust('mAP', metrics['mAP'], scores, labels))
+        self._warn_single_positive_targets(targets)
+        classes = self._classes(scores.shape[1])
         if self.print_table or self.classwise:
             ap = average_precision(scores, targets)
         if self.print_table:
@@ -272,6 +398,22 @@ class SPMLAveragePrecision(BaseMetric):
                 }
             )
         return metrics
+
+    def _warn_single_positive_targets(self, targets: np.ndarray) -> None:
+        """Warn when every image has exactly one positive: likely single
+        positives scored as if they were full labels."""
+        num, num_classes = targets.shape
+        if num < 20 or num_classes < 3 or not (targets.sum(1) == 1).all():
+            return
+        print_log(
+            f'SPMLAveragePrecision: every one of the {num} evaluated images '
+            'has exactly one positive label. If these are single positives '
+            'and not full labels, mAP counts every unlabelled entry as a '
+            "negative; use SPMLAveragePrecision(mode='observed') with "
+            'verified negatives (a PartialLabelDataset) instead.',
+            logger='current',
+            level=logging.WARNING,
+        )
 
     @staticmethod
     def calculate(
