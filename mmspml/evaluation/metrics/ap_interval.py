@@ -108,33 +108,36 @@ class RankedEntries:
         cuts = np.unique(np.concatenate([starts, ends + 1]))
         cuts = cuts[cuts < num_entries]
         segment = np.searchsorted(cuts, np.arange(num_entries), 'right') - 1
-        shape = (num, max(len(cuts), 1))
-        self.all_to_segment = sparse.csr_matrix(
-            (np.ones(num_entries), (images, segment)), shape=shape
+        # Stored segment-major (S x N) for row-wise products; float32 sums
+        # of counts are exact below 2**24 images.
+        shape = (max(len(cuts), 1), num)
+        self.dtype = np.float32 if num < 2**24 else np.float64
+        self.segment_of_all = sparse.csr_matrix(
+            (np.ones(num_entries, self.dtype), (segment, images)), shape=shape
         )
-        self.pos_to_segment = sparse.csr_matrix(
+        self.segment_of_pos = sparse.csr_matrix(
             (
-                np.ones(len(pos_entries)),
-                (images[pos_entries], segment[pos_entries]),
+                np.ones(len(pos_entries), self.dtype),
+                (segment[pos_entries], images[pos_entries]),
             ),
             shape=shape,
         )
         # Segment of each positive's group end, and the first segment of
         # its class, whose running sums bound the class's prefix.
         self.end_segment = segment[ends] if len(ends) else ends
-        pos_class = np.searchsorted(starts, pos_entries, 'right') - 1
-        self.first_segment = np.searchsorted(cuts, starts[pos_class])
+        self.pos_class = np.searchsorted(starts, pos_entries, 'right') - 1
+        self.class_first_segment = np.searchsorted(cuts, starts)
         self.pos_images = images[pos_entries]
         self.pos_to_class = sparse.csr_matrix(
             (
                 np.ones(len(pos_entries)),
-                (np.arange(len(pos_entries)), pos_class),
+                (np.arange(len(pos_entries)), self.pos_class),
             ),
             shape=(len(pos_entries), num_classes),
         )
         # Each class's positives and negatives, uncut: a resample's counts.
-        self.pos_matrix = sparse.csr_matrix(labels == 1, dtype=np.float64)
-        self.neg_matrix = sparse.csr_matrix(labels == -1, dtype=np.float64)
+        self.pos_matrix = sparse.csr_matrix((labels == 1).T, dtype=self.dtype)
+        self.neg_matrix = sparse.csr_matrix((labels == -1).T, dtype=self.dtype)
 
     def average_precision(self, weights: np.ndarray) -> tuple:
         """Per-class AP of ``B`` resamples.
@@ -147,19 +150,23 @@ class RankedEntries:
             class has no positive in the resample) and the weighted
             positive and negative counts.
         """
-        weights_t = np.asarray(weights, dtype=np.float64).T
-        # Counts are integers: float64 sums of them are exact.
-        seen = np.cumsum(self.all_to_segment.T @ weights_t, axis=0)
-        hits = np.cumsum(self.pos_to_segment.T @ weights_t, axis=0)
-        pad = np.zeros((1, weights_t.shape[1]))
-        seen_before = np.concatenate([pad, seen])[self.first_segment]
-        hits_before = np.concatenate([pad, hits])[self.first_segment]
-        seen_up_to = seen[self.end_segment] - seen_before
-        hits_up_to = hits[self.end_segment] - hits_before
+        weights_t = np.ascontiguousarray(np.transpose(weights), self.dtype)
+        # Running sums over segments in float64 (they reach C x N), each
+        # class read relative to the sum before its first segment.
+        ends, cls = self.end_segment, self.pos_class
+        up_to = []
+        for matrix in (self.segment_of_all, self.segment_of_pos):
+            sums = (matrix @ weights_t).astype(np.float64)
+            np.cumsum(sums, axis=0, out=sums)
+            first = self.class_first_segment
+            before = np.zeros((len(first), sums.shape[1]))
+            before[first > 0] = sums[first[first > 0] - 1]
+            up_to.append(sums[ends] - before[cls])
+        seen_up_to, hits_up_to = up_to
         precision = hits_up_to / np.maximum(seen_up_to, 1)
         ap_sum = self.pos_to_class.T @ (weights_t[self.pos_images] * precision)
-        pos = (self.pos_matrix.T @ weights_t).T
-        neg = (self.neg_matrix.T @ weights_t).T
+        pos = (self.pos_matrix @ weights_t).T.astype(np.float64)
+        neg = (self.neg_matrix @ weights_t).T.astype(np.float64)
         with np.errstate(invalid='ignore', divide='ignore'):
             ap = np.where(pos > 0, ap_sum.T / np.maximum(pos, 1), np.nan)
         return ap, pos, neg
