@@ -76,7 +76,10 @@ def summarize(
 
     Returns:
         list[dict]: One row per method: ``method``, ``config``, ``runs`` and,
-        for each metric, ``mean`` and ``std`` (None for a single run).
+        for each metric, ``mean`` and ``std`` (None for a single run); a
+        metric whose runs report a bootstrap interval (``<metric>_low`` and
+        ``_high``, :class:`SPMLAveragePrecision`) is followed by its
+        ``<column> 95% interval``, the mean low and mean high over runs.
     """
     rows = []
     for method, runs in results.items():
@@ -91,11 +94,23 @@ def summarize(
                 values.mean(),
                 values.std(ddof=1) if len(values) > 1 else None,
             )
+            metric = name[len('test ') :]
+            bounds = [
+                [r['test'].get(f'{metric}_{end}') for r in runs]
+                for end in ('low', 'high')
+            ]
+            if name.startswith('test ') and None not in bounds[0] + bounds[1]:
+                row[f'{name} {INTERVAL}'] = tuple(np.mean(bounds, axis=1))
         rows.append(row)
     return rows
 
 
-def _cell(value) -> str:
+INTERVAL = '95% interval'
+
+
+def _cell(value, column: str = '') -> str:
+    if column.endswith(INTERVAL):
+        return f'{value[0]:.2f}-{value[1]:.2f}'
     mean, std = value
     return f'{mean:.2f}' if std is None else f'{mean:.2f} ± {std:.2f}'
 
@@ -111,18 +126,23 @@ def format_table(rows: List[dict], fmt: str = 'markdown') -> str:
 
     Args:
         rows (list[dict]): Rows of :func:`summarize`.
-        fmt (str): ``'markdown'`` gives cells of mean ± std; ``'csv'`` gives
-            the method, config and number of runs, then a mean and a std
-            column per metric (empty std for a single run). Any other value
-            is read as ``'markdown'``. Defaults to ``'markdown'``.
+        fmt (str): ``'markdown'`` gives cells of mean ± std (an interval
+            as low-high); ``'csv'`` gives the method, config and number of
+            runs, then a mean and a std column per metric (empty std for a
+            single run; low and high for an interval). Any other value is
+            read as ``'markdown'``. Defaults to ``'markdown'``.
 
     Returns:
         str: The table, one line per row, ending with a newline.
     """
     columns = [k for k in rows[0] if k not in ('method', 'config', 'runs')]
     if fmt == 'csv':
+        ends = {
+            c: ('low', 'high') if c.endswith(INTERVAL) else ('mean', 'std')
+            for c in columns
+        }
         head = ['method', 'config', 'runs'] + [
-            f'{c} {s}' for c in columns for s in ('mean', 'std')
+            f'{c} {s}' for c in columns for s in ends[c]
         ]
         lines = [','.join(head)]
         for row in rows:
@@ -142,7 +162,7 @@ def format_table(rows: List[dict], fmt: str = 'markdown') -> str:
         '|---|---|' + '---|' * len(columns),
     ]
     for row in rows:
-        cells = [_cell(row[c]) for c in columns]
+        cells = [_cell(row[c], c) for c in columns]
         lines.append(
             f'| {row["method"]} | `{row["config"]}` | '
             + ' | '.join(cells)

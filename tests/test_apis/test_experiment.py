@@ -88,3 +88,33 @@ def test_train_and_test_reuses_the_test_best_checkpoint_hook(
     result = train_and_test(cfg, str(tmp_path / 'work'), seed=0)
     assert 0 < result['test']['spml/mAP'] <= 100
     assert result['best_ckpt'].endswith('best_spml_mAP_epoch_1.pth')
+
+
+def test_a_metric_with_an_interval_gets_an_interval_column():
+    runs_with_interval = [
+        dict(
+            best_val=90.0,
+            test={
+                'spml/mAP': m,
+                'spml/mAP_low': m - 2,
+                'spml/mAP_high': m + 1,
+            },
+        )
+        for m in (90.0, 92.0)
+    ]
+    rows = summarize({'gr_demo': runs_with_interval, 'an_demo': runs(80.0)})
+    assert rows[0]['test spml/mAP 95% interval'] == pytest.approx((89.0, 92.0))
+    assert 'test spml/mAP 95% interval' not in rows[1]
+    md = format_table(rows[:1]).splitlines()
+    assert md[0] == (
+        '| method | config | test mAP | test mAP 95% interval | val mAP |'
+    )
+    assert md[2].split(' | ')[2:4] == ['91.00 ± 1.41', '89.00-92.00']
+    csv = format_table(rows[:1], 'csv').splitlines()
+    assert (
+        'test spml/mAP 95% interval low,test spml/mAP 95% interval high'
+        in (csv[0])
+    )
+    assert csv[1].startswith(
+        'gr_demo,gr_demo,2,91.0000,1.4142,89.0000,92.0000'
+    )
