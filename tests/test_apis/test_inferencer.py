@@ -33,6 +33,8 @@ def demo(tmp_path_factory):
     config = write_tiny_config(tmp, num_train=40, num_test=24)
     cfg = Config.fromfile(str(config))
     torch.manual_seed(0)
+    # The config's top-level data_preprocessor, as the Runner gives it.
+    cfg.model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = MODELS.build(cfg.model)
         model.init_weights()

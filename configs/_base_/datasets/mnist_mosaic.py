@@ -5,6 +5,16 @@ dataset_type = 'MNISTMosaicDataset'
 data_root = 'data/mnist_mosaic'
 num_classes = 10
 
+# MNIST's pixel mean and std (0-255), the same for the three channels of the
+# grey mosaics. The Runner gives this to a model that sets no
+# data_preprocessor of its own (as the model bases do not).
+data_preprocessor = dict(
+    type='ClsDataPreprocessor',
+    mean=[33.3, 33.3, 33.3],
+    std=[78.6, 78.6, 78.6],
+    to_rgb=True,
+)
+
 pipeline = [
     dict(type='SPMLLoadImageFromFile'),  # names bad files; max 100 MP
     dict(type='PackInputs'),

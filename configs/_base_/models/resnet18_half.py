@@ -1,13 +1,10 @@
 # A half-width ResNet-18 (32 base channels) for small images on CPU. Configs
 # set head.num_classes from the dataset base and head.loss (the method).
+# No data_preprocessor: the normalisation belongs to the data, so the dataset
+# base sets the top-level `data_preprocessor`, which the Runner (and
+# mmpretrain.get_model) gives to a model that has none.
 model = dict(
     type='ImageClassifier',
-    data_preprocessor=dict(
-        type='ClsDataPreprocessor',
-        mean=[33.3, 33.3, 33.3],
-        std=[78.6, 78.6, 78.6],
-        to_rgb=True,
-    ),
     backbone=dict(
         type='ResNet',
         depth=18,
