@@ -329,7 +329,8 @@ class SPMLInferencer(BaseInferencer):
             show_progress (bool): Show a progress bar. Defaults to True.
 
         Returns:
-            dict: ``scores``, ``labels``, ``observed``,
+            dict: ``scores``, ``labels``, ``observed`` (1 = observed
+            positive, -1 = verified negative, 0 = unknown),
             ``has_full_gt_label`` and ``img_paths``.
         """
         return score_dataloader(

@@ -65,6 +65,24 @@ def one_hot(labels, num_classes: int) -> np.ndarray:
     return row
 
 
+def observed_labels(sample, num_classes: int) -> np.ndarray:
+    """A sample's observed labels, 1 = observed positive, -1 = verified
+    negative, 0 = unknown (docs/partial_labels.md): its ``gt_score`` when
+    it carries one (partial labels), else its ``gt_label`` as positives.
+
+    Args:
+        sample (DataSample): A sample as ``model.test_step`` returns it.
+        num_classes (int): The row's length.
+
+    Returns:
+        np.ndarray: ``(num_classes,)`` int8.
+    """
+    score = sample.get('gt_score')
+    if score is None:
+        return one_hot(sample.get('gt_label'), num_classes).astype(np.int8)
+    return torch.as_tensor(score).cpu().numpy().astype(np.int8)
+
+
 @torch.no_grad()
 def score_dataloader(
     model, dataloader, num_classes: int, show_progress: bool = True
@@ -81,11 +99,15 @@ def score_dataloader(
 
     Returns:
         dict: ``scores`` (N x C float64 of the float32 scores), ``labels``
-        (N x C uint8 full labels: each sample's ``full_gt_label`` when
-        present, else its ``gt_label``), ``observed`` (N x C uint8 of
-        ``gt_label``: the single positives of a
-        :class:`SinglePositiveDataset`), ``has_full_gt_label`` (bool) and
-        ``img_paths``.
+        (N x C uint8 0/1: each sample's ``full_gt_label`` when present,
+        else its ``gt_label``; full labels only where ``has_full_gt_label``
+        or no sample carries partial labels), ``observed`` (N x C int8
+        observed labels, 1 = observed positive, -1 = verified negative, 0 =
+        unknown, by :func:`observed_labels`: a partial-label sample's
+        ``gt_score``, else its ``gt_label``, e.g. the single positive of a
+        :class:`SinglePositiveDataset`; count positives with
+        ``observed == 1``, never by summing), ``has_full_gt_label`` (bool)
+        and ``img_paths``.
     """
     batches = dataloader
     if show_progress:
@@ -98,7 +120,7 @@ def score_dataloader(
             has_full = has_full or 'full_gt_label' in sample
             gt = sample.get('gt_label')
             full.append(one_hot(sample.get('full_gt_label', gt), num_classes))
-            observed.append(one_hot(gt, num_classes))
+            observed.append(observed_labels(sample, num_classes))
             paths.append(sample.get('img_path'))
     return dict(
         scores=np.stack(scores).astype(np.float64),

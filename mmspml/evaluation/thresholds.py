@@ -1,6 +1,7 @@
 """Decision thresholds for multi-label predictions: label sets from scores,
-per-class thresholds that maximise F1 on a fully labelled split, a global
-threshold for single-positive data (the file the predictor reads is
+per-class thresholds that maximise F1 on a fully labelled split (or over
+the observed entries of partial labels), a global threshold for
+single-positive data (the file the predictor reads is
 :mod:`.thresholds_file`).
 
 Every prediction rule here is ``score >= threshold``, as in MMPretrain's
@@ -201,46 +202,139 @@ def search_f1_thresholds(
     Returns:
         dict: ``thresholds`` (C floats), ``fallback`` (C bools),
         ``global_threshold`` and ``global_f1`` (the OF1 it attains, 0-1),
-        ``class_f1`` (C floats: each class's F1 at its threshold, 0-1) and
-        ``num_positives`` (C ints).
+        ``class_f1``, ``class_precision`` and ``class_recall`` (C floats:
+        each class's F1, precision and recall at its threshold, 0-1),
+        ``num_positives`` and ``num_negatives`` (C ints).
     """
-    scores = np.asarray(scores, dtype=np.float64)
-    targets = np.asarray(targets)
-    if scores.ndim != 2 or scores.shape != targets.shape:
-        raise ValueError(
-            f'scores {scores.shape} and targets '
-            f'{targets.shape} must both be N x C'
-        )
+    scores, targets = _checked(scores, targets, 'targets')
     if not (targets == 1).any():
         raise ValueError(
             'the labels hold no positive at all: F1 '
             'thresholds need a fully labelled split'
         )
+    return _search(scores, targets == 1, None, min_positives, 0, grid)
+
+
+def search_observed_f1_thresholds(
+    scores: np.ndarray,
+    observed: np.ndarray,
+    min_positives: int = 5,
+    grid: Optional[int] = None,
+    min_negatives: int = 1,
+) -> dict:
+    """Per-class thresholds that maximise each class's F1 estimated over
+    its observed entries only, for partial labels without full labels.
+
+    As :func:`search_f1_thresholds`, with class ``c`` judged on the images
+    where ``c`` is observed: its observed positives (1) are the positives,
+    its verified negatives (-1) the negatives, and its unknown entries (0)
+    count for nothing (never as negatives). Precision, recall and F1 are
+    therefore estimates over the observed entries, as good as those entries
+    are a fair sample of the class. A class with fewer than
+    ``max(min_positives, 1)`` observed positives or fewer than
+    ``max(min_negatives, 1)`` verified negatives (without a negative, F1 is
+    highest when everything is predicted) gets the global threshold: the
+    one that maximises the F1 of all observed entries together. With no
+    unknown entry (full labels, their 0 written -1) it gives what
+    :func:`search_f1_thresholds` gives, but for the fallback of a class
+    without negatives.
+
+    Args:
+        scores (np.ndarray): N x C scores.
+        observed (np.ndarray): N x C observed labels: 1 (observed positive),
+            -1 (verified negative) or 0 (unknown).
+        min_positives (int): Classes with fewer observed positives fall
+            back to the global threshold. Defaults to 5.
+        grid (int, optional): See :func:`search_f1_thresholds`. Defaults to
+            None.
+        min_negatives (int): Classes with fewer verified negatives fall
+            back to the global threshold. Defaults to 1.
+
+    Returns:
+        dict: As :func:`search_f1_thresholds`, every count and score over
+        observed entries: ``num_positives`` the observed positives and
+        ``num_negatives`` the verified negatives of each class.
+
+    Raises:
+        ValueError: ``observed`` holds a value other than 1, -1 and 0, or
+            no observed positive or no verified negative at all.
+    """
+    scores, observed = _checked(scores, observed, 'observed')
+    bad = ~np.isin(observed, (-1, 0, 1))
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(
+            f'observed labels must be 1, -1 or 0, got '
+            f'{observed[row, col].item()!r} at row {row}, class {col}'
+        )
+    if not (observed == 1).any() or not (observed == -1).any():
+        raise ValueError(
+            'F1 over observed entries needs observed positives (1) and '
+            f'verified negatives (-1); the labels hold '
+            f'{int((observed == 1).sum())} and '
+            f'{int((observed == -1).sum())}'
+        )
+    return _search(
+        scores,
+        observed == 1,
+        observed != 0,
+        min_positives,
+        max(int(min_negatives), 1),
+        grid,
+    )
+
+
+def _checked(scores, labels, name: str) -> tuple:
+    scores = np.asarray(scores, dtype=np.float64)
+    labels = np.asarray(labels)
+    if scores.ndim != 2 or scores.shape != labels.shape:
+        raise ValueError(
+            f'scores {scores.shape} and {name} '
+            f'{labels.shape} must both be N x C'
+        )
+    return scores, labels
+
+
+def _search(
+    scores, positive, known, min_positives, min_negatives, grid
+) -> dict:
+    """The thresholds of :func:`search_f1_thresholds` over the ``known``
+    entries only (all of them when ``known`` is None)."""
     candidates = None if grid is None else grid_candidates(grid)
-    num_positives = (targets == 1).sum(axis=0)
-    global_thr, global_f1 = best_f1_threshold(scores, targets == 1, candidates)
-    fallback = num_positives < max(int(min_positives), 1)
+    if known is None:
+        known = np.ones(positive.shape, dtype=bool)
+    num_positives = positive.sum(axis=0)
+    num_negatives = (known & ~positive).sum(axis=0)
+    global_thr, global_f1 = best_f1_threshold(
+        scores[known], positive[known], candidates
+    )
+    fallback = (num_positives < max(int(min_positives), 1)) | (
+        num_negatives < int(min_negatives)
+    )
     thresholds = np.full(scores.shape[1], global_thr)
     for c in np.flatnonzero(~fallback):
+        rows = known[:, c]
         thresholds[c] = best_f1_threshold(
-            scores[:, c], targets[:, c] == 1, candidates
+            scores[rows, c], positive[rows, c], candidates
         )[0]
-    pred = scores >= thresholds
-    true_pos = (pred & (targets == 1)).sum(axis=0)
-    denominator = pred.sum(axis=0) + num_positives
-    class_f1 = np.divide(
-        2.0 * true_pos,
-        denominator,
-        out=np.zeros(len(thresholds)),
-        where=denominator > 0,
-    )
+    pred = (scores >= thresholds) & known
+    true_pos = (pred & positive).sum(axis=0)
+    predicted = pred.sum(axis=0)
+    denominator = predicted + num_positives
+
+    def ratio(a, b):
+        return np.divide(a, b, out=np.zeros(len(thresholds)), where=b > 0)
+
     return dict(
         thresholds=thresholds,
         fallback=fallback,
         global_threshold=global_thr,
         global_f1=global_f1,
-        class_f1=class_f1,
+        class_f1=ratio(2.0 * true_pos, denominator),
+        class_precision=ratio(true_pos, predicted),
+        class_recall=ratio(true_pos, num_positives),
         num_positives=num_positives,
+        num_negatives=num_negatives,
     )
 
 

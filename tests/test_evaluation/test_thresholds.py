@@ -15,9 +15,13 @@ from mmspml.evaluation import (
     predicted_labels,
     save_thresholds,
     search_f1_thresholds,
+    search_observed_f1_thresholds,
     threshold_metrics,
 )
-from mmspml.evaluation.threshold_metrics import observed_positive_recall
+from mmspml.evaluation.threshold_metrics import (
+    observed_positive_recall,
+    observed_threshold_metrics,
+)
 from mmspml.evaluation.thresholds import grid_candidates
 
 CLASSES = ['cat', 'dog', 'car', 'tree', 'sky']
@@ -214,6 +218,156 @@ def test_observed_positive_recall_counts_kept_observed_positives():
         1 / 3
     )
     assert observed_positive_recall(scores, observed, [0.3, 0.05]) == 1.0
+
+
+def test_observed_positive_recall_ignores_verified_negatives():
+    scores = np.array([[0.9, 0.2], [0.4, 0.6], [0.7, 0.1]])
+    observed = np.array([[1, -1], [1, -1], [-1, 1]])
+    assert observed_positive_recall(scores, observed, 0.5) == pytest.approx(
+        1 / 3
+    )
+
+
+def partial_labels(seed, known=0.3, rare=()):
+    """Scores, full labels and observed labels 1 / -1 / 0 that keep about
+    ``known`` of the entries; the classes in ``rare`` keep two observed
+    positives."""
+    scores, targets = scores_and_labels(n=150, seed=seed, decimals=2)
+    rng = np.random.RandomState(seed + 100)
+    seen = rng.rand(*targets.shape) < known
+    for k in rare:
+        positives = np.flatnonzero(targets[:, k] & seen[:, k])
+        seen[positives[2:], k] = False
+    observed = np.where(seen, 2 * targets - 1, 0)
+    return scores, targets, observed
+
+
+def observed_f1(scores, observed, thr):
+    """F1 of ``scores >= thr`` over the observed entries of one class,
+    float64, from its definition."""
+    rows = observed != 0
+    pred, positive = scores[rows] >= thr, observed[rows] == 1
+    tp = float((pred & positive).sum())
+    return 2 * tp / (pred.sum() + positive.sum()) if tp else 0.0
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_observed_thresholds_maximise_f1_over_observed_entries(seed):
+    scores, _, observed = partial_labels(seed, rare=(3,))
+    found = search_observed_f1_thresholds(scores, observed, min_positives=5)
+    assert np.flatnonzero(found['fallback']).tolist() == [3]
+    assert found['num_positives'].tolist() == (observed == 1).sum(0).tolist()
+    assert found['num_negatives'].tolist() == (observed == -1).sum(0).tolist()
+    for c in range(scores.shape[1]):
+        column = observed[:, c]
+        ours = observed_f1(scores[:, c], column, found['thresholds'][c])
+        assert found['class_f1'][c] == pytest.approx(ours)
+        if found['fallback'][c]:
+            continue
+        # Every distinct score of the class's observed entries: the best
+        # F1, at the highest threshold that reaches it.
+        candidates = np.unique(scores[column != 0, c])
+        brute = np.array(
+            [observed_f1(scores[:, c], column, t) for t in candidates]
+        )
+        assert ours == pytest.approx(brute.max())
+        best = candidates[np.isclose(brute, brute.max())].max()
+        assert found['thresholds'][c] == best
+        pred = scores[column != 0, c] >= best
+        positive = column[column != 0] == 1
+        assert found['class_precision'][c] == pytest.approx(
+            (pred & positive).sum() / pred.sum()
+        )
+        assert found['class_recall'][c] == pytest.approx(
+            (pred & positive).sum() / positive.sum()
+        )
+
+
+def test_unknown_entries_are_not_negatives_of_the_observed_search():
+    # Class 0: the two unknown entries score highest. Counted as negatives
+    # (as the full search counts them) they would take the precision at
+    # every threshold from 3/4 to 3/6.
+    scores = np.array([[0.95, 0.1], [0.9, 0.1], [0.6, 0.1], [0.5, 0.1]])
+    scores = np.vstack([scores, [[0.3, 0.1], [0.2, 0.1]]])
+    observed = np.array([[0, -1], [0, -1], [1, -1], [1, -1], [-1, 1], [1, 1]])
+    found = search_observed_f1_thresholds(scores, observed, min_positives=1)
+    assert found['thresholds'][0] == 0.2
+    assert found['class_f1'][0] == pytest.approx(2 * 3 / (4 + 3))
+    assert found['class_precision'][0] == pytest.approx(3 / 4)
+    assert found['class_recall'][0] == 1.0
+    as_negatives = search_f1_thresholds(scores, observed == 1, 1)
+    assert as_negatives['class_f1'][0] == pytest.approx(2 * 3 / (6 + 3))
+    assert found['num_positives'].tolist() == [3, 2]
+    assert found['num_negatives'].tolist() == [1, 4]
+    assert not found['fallback'].any()
+
+
+def test_observed_search_without_unknowns_is_the_full_search():
+    scores, targets = scores_and_labels(seed=9)
+    full = search_f1_thresholds(scores, targets, min_positives=3)
+    observed = search_observed_f1_thresholds(
+        scores, 2 * targets - 1, min_positives=3
+    )
+    for key in full:
+        np.testing.assert_array_equal(full[key], observed[key], err_msg=key)
+
+
+def test_a_class_without_verified_negatives_falls_back():
+    scores, _, observed = partial_labels(4)
+    observed[observed[:, 2] == -1, 2] = 0
+    found = search_observed_f1_thresholds(scores, observed, min_positives=1)
+    assert np.flatnonzero(found['fallback']).tolist() == [2]
+    assert found['thresholds'][2] == found['global_threshold']
+    rows = observed != 0
+    candidates = np.unique(scores[rows])
+    pooled = [
+        f1_score(observed[rows] == 1, scores[rows] >= t, zero_division=0)
+        for t in candidates
+    ]
+    assert found['global_f1'] == pytest.approx(max(pooled))
+
+
+def test_observed_search_needs_positives_and_negatives():
+    scores = np.full((3, 2), 0.5)
+    with pytest.raises(ValueError, match=r'hold 2 and 0'):
+        search_observed_f1_thresholds(scores, [[1, 0], [0, 1], [0, 0]])
+    with pytest.raises(ValueError, match=r'got 2 at row 1, class 0'):
+        search_observed_f1_thresholds(scores, [[1, -1], [2, 0], [0, 0]])
+
+
+def test_observed_metrics_equal_sklearn_on_the_observed_entries():
+    scores, _, observed = partial_labels(5)
+    observed[:, 4] = np.where(observed[:, 4] == -1, 0, observed[:, 4])
+    thresholds = search_observed_f1_thresholds(scores, observed)['thresholds']
+    for thr in (0.5, thresholds):
+        thr = np.broadcast_to(thr, (5,))
+        ours = observed_threshold_metrics(scores, observed, thr)
+        assert ours['classes'] == 4  # class 4 has no verified negative
+        precision, recall, tp, pred_pos, gt_pos = [], [], 0, 0, 0
+        for c in range(4):
+            rows = observed[:, c] != 0
+            target = observed[rows, c] == 1
+            pred = scores[rows, c] >= thr[c]
+            precision.append(precision_score(target, pred, zero_division=0))
+            recall.append(recall_score(target, pred, zero_division=0))
+            tp += (pred & target).sum()
+            pred_pos, gt_pos = pred_pos + pred.sum(), gt_pos + target.sum()
+        cp, cr = np.mean(precision), np.mean(recall)
+        assert ours['CP'] == pytest.approx(100 * cp)
+        assert ours['CR'] == pytest.approx(100 * cr)
+        assert ours['CF1'] == pytest.approx(100 * 2 * cp * cr / (cp + cr))
+        assert ours['OP'] == pytest.approx(100 * tp / pred_pos)
+        assert ours['OR'] == pytest.approx(100 * tp / gt_pos)
+        assert ours['labels/img'] == pytest.approx(
+            (scores >= thr).sum(axis=1).mean()
+        )
+
+
+def test_observed_metrics_without_a_class_to_estimate_are_nan():
+    ours = observed_threshold_metrics(
+        np.full((2, 2), 0.5), np.array([[1, -1], [0, 0]]), 0.5
+    )
+    assert ours['classes'] == 0 and np.isnan(ours['OF1'])
 
 
 def test_thresholds_file_round_trip_matches_by_class_name(tmp_path):

@@ -11,7 +11,7 @@ CHECKPOINT is a .pth file or a work dir (its best-val checkpoint). The
 scores come from the config's ``<split>_dataloader`` through the model's
 ``test_step``, as in tools/test.py.
 
-``--mode f1`` (default) needs FULL labels: the test split of the configs has
+``--mode f1`` (default) uses FULL labels: the test split of the configs has
 them, and the val split of a SinglePositiveDataset keeps them in
 ``full_gt_label``, which is what is used (never the single observed
 positive). Each class gets the threshold, among the distinct scores (or a
@@ -21,6 +21,16 @@ maximises the overall F1 (OF1) instead. The table of CP/CR/CF1/OP/OR/OF1 at
 0.5 and at the chosen thresholds is IN-SAMPLE (the thresholds were fitted
 on those very labels, so it is optimistic); ``--eval-split`` adds the same
 table on another split.
+
+A split with partial labels and no full labels (a PartialLabelDataset over
+an annotation file with ``neg_label``) has verified negatives: then F1 is
+ESTIMATED over the observed entries only. Per class, its observed positives
+are the positives and its verified negatives the negatives; unknown entries
+count for nothing. The table says on how many positives and negatives each
+class rests; a class with fewer than ``--min-positives`` observed positives
+or without a verified negative gets the global threshold (max F1 over all
+observed entries). The estimates are as good as the observed entries are a
+fair sample of each class.
 
 ``--mode expected-count --expected-positives K`` is for models whose data
 has only single positives. It needs no labels at all: it chooses ONE
@@ -32,7 +42,10 @@ F1, and it does not adapt thresholds to classes. It prints the fraction of
 the split's observed positives (its ``gt_label``) that the threshold keeps:
 with single positives drawn uniformly among an image's positives, an
 estimate of the mean per-image recall, still with nothing said about
-precision. ``--eval-split`` scores it against full labels where they exist.
+precision. On a split with verified negatives and no full labels it prints
+instead the precision, recall and F1 estimated over the observed entries.
+``--eval-split`` scores it against full labels where they exist (else over
+observed entries, where there are verified negatives).
 
 The JSON written (see docs/prediction.md) holds the class names, the
 thresholds, the mode, the split and how many classes fell back.
@@ -51,11 +64,13 @@ from mmspml.apis import SPMLInferencer
 from mmspml.evaluation.threshold_metrics import (
     format_metrics_table,
     observed_positive_recall,
+    observed_threshold_metrics,
     threshold_metrics,
 )
 from mmspml.evaluation.thresholds import (
     expected_count_threshold,
     search_f1_thresholds,
+    search_observed_f1_thresholds,
 )
 from mmspml.evaluation.thresholds_file import save_thresholds
 from mmspml.utils import set_data_root, suggest_registered_names
@@ -89,7 +104,9 @@ def parse_args():
         '--mode',
         choices=('f1', 'expected-count'),
         default='f1',
-        help='f1: max F1 per class on full labels; expected-count: one '
+        help='f1: max F1 per class on full labels (estimated over the '
+        'observed entries of a split with verified negatives and no full '
+        'labels); expected-count: one '
         'threshold giving --expected-positives labels per image on average '
         '(no labels needed)',
     )
@@ -115,7 +132,8 @@ def parse_args():
     parser.add_argument(
         '--eval-split',
         choices=SPLITS,
-        help='also report the metrics on this split (full labels)',
+        help='also report the metrics on this split (full labels, else '
+        'its observed entries)',
     )
     parser.add_argument(
         '--batch-size', type=int, help='replaces the config batch size'
@@ -158,7 +176,26 @@ def split_scores(inferencer, split, batch_size):
     return data
 
 
+def only_observed(data) -> bool:
+    """No full labels, but verified negatives: the split's labels are
+    partial, and only its observed entries say anything."""
+    return not data['has_full_gt_label'] and bool(
+        (data['observed'] == -1).any()
+    )
+
+
+def observed_counts(data) -> str:
+    observed = data['observed']
+    return (
+        f'{int((observed == 1).sum())} observed positives, '
+        f'{int((observed == -1).sum())} verified negatives; unknown entries '
+        'not counted'
+    )
+
+
 def calibrate_f1(args, inferencer, data):
+    if only_observed(data):
+        return calibrate_observed_f1(args, inferencer, data)
     labels = data['labels']
     if (labels.sum(axis=1) == 1).all():
         print(
@@ -206,6 +243,65 @@ def calibrate_f1(args, inferencer, data):
     return found['thresholds'], info
 
 
+def calibrate_observed_f1(args, inferencer, data):
+    print(
+        f'The {args.split} split has no full labels but '
+        f'{int((data["observed"] == -1).sum())} verified negatives: the '
+        'thresholds maximise F1 ESTIMATED over its observed entries only '
+        '(per class, its observed positives and verified negatives; '
+        'unknown entries are not counted).'
+    )
+    found = search_observed_f1_thresholds(
+        data['scores'], data['observed'], args.min_positives, args.grid
+    )
+    classes = inferencer.classes
+    fallback = [c for c, f in zip(classes, found['fallback']) if f]
+    width = max(len('class'), *(len(c) for c in classes))
+    lines = [
+        f'{"class":<{width}}  {"#pos":>5}  {"#neg":>5}  {"threshold":>9}  '
+        f'{"P":>6}  {"R":>6}  {"F1":>6}  chosen by'
+    ]
+    for c, name in enumerate(classes):
+        if not found['fallback'][c]:
+            how = 'max F1 of the class'
+        elif found['num_positives'][c] < max(args.min_positives, 1):
+            how = (
+                f'global (fewer than {max(args.min_positives, 1)} '
+                'observed positives)'
+            )
+        else:
+            how = 'global (no verified negative)'
+        lines.append(
+            f'{name:<{width}}  {int(found["num_positives"][c]):>5}  '
+            f'{int(found["num_negatives"][c]):>5}  '
+            f'{found["thresholds"][c]:>9.4f}  '
+            f'{100 * found["class_precision"][c]:>6.2f}  '
+            f'{100 * found["class_recall"][c]:>6.2f}  '
+            f'{100 * found["class_f1"][c]:>6.2f}  {how}'
+        )
+    print('\n'.join(lines))
+    print(
+        '#pos / #neg: the observed positives and verified negatives each '
+        'class rests on; P, R, F1 are estimates over those entries only.'
+    )
+    print(
+        f'Global threshold (max F1 over observed entries): '
+        f'{found["global_threshold"]:.4f}; {len(fallback)} of '
+        f'{len(classes)} classes fell back to it.'
+    )
+    info = dict(
+        labels='observed entries',
+        min_positives=args.min_positives,
+        candidates=f'grid of {args.grid}' if args.grid else 'distinct scores',
+        global_threshold=found['global_threshold'],
+        num_fallback=len(fallback),
+        fallback_classes=fallback,
+        num_positives=[int(n) for n in found['num_positives']],
+        num_negatives=[int(n) for n in found['num_negatives']],
+    )
+    return found['thresholds'], info
+
+
 def calibrate_expected_count(args, inferencer, data):
     thr = expected_count_threshold(data['scores'], args.expected_positives)
     per_image = float((data['scores'] >= thr).sum(axis=1).mean())
@@ -215,10 +311,22 @@ def calibrate_expected_count(args, inferencer, data):
         f'{per_image:.2f} predicted labels per image on the {args.split} '
         f'split (asked for {args.expected_positives:g}).'
     )
-    print(
-        f"It keeps {100 * recall:.2f}% of the split's observed (gt_label) "
-        'positives. Precision cannot be known without negatives.'
-    )
+    if only_observed(data):
+        found = observed_threshold_metrics(
+            data['scores'], data['observed'], thr
+        )
+        print(
+            f"It keeps {100 * recall:.2f}% of the split's observed "
+            f'positives. Estimated over the observed entries only '
+            f'({observed_counts(data)}; {found["classes"]} classes with '
+            f'both): precision {found["OP"]:.2f}%, recall '
+            f'{found["OR"]:.2f}%, F1 {found["OF1"]:.2f}%.'
+        )
+    else:
+        print(
+            f"It keeps {100 * recall:.2f}% of the split's observed (gt_label) "
+            'positives. Precision cannot be known without negatives.'
+        )
     info = dict(
         expected_positives=args.expected_positives,
         global_threshold=thr,
@@ -231,14 +339,30 @@ def calibrate_expected_count(args, inferencer, data):
 
 
 def report(title, data, thresholds):
-    rows = {
-        'threshold 0.5': threshold_metrics(
-            data['scores'], data['labels'], 0.5
-        ),
-        'calibrated': threshold_metrics(
-            data['scores'], data['labels'], thresholds
-        ),
-    }
+    if only_observed(data):
+        rows = {
+            name: observed_threshold_metrics(
+                data['scores'], data['observed'], thr
+            )
+            for name, thr in (
+                ('threshold 0.5', 0.5),
+                ('calibrated', thresholds),
+            )
+        }
+        title = (
+            f'{title}\nESTIMATED over the observed entries only '
+            f'({observed_counts(data)}; CP/CR/CF1 and OP/OR/OF1 over the '
+            'classes with both):'
+        )
+    else:
+        rows = {
+            'threshold 0.5': threshold_metrics(
+                data['scores'], data['labels'], 0.5
+            ),
+            'calibrated': threshold_metrics(
+                data['scores'], data['labels'], thresholds
+            ),
+        }
     print(f'{title}\n{format_metrics_table(rows)}')
     return rows
 
@@ -283,8 +407,13 @@ def main():
         evaluation = data
     if evaluation is not None:
         where = args.eval_split
+        labels = (
+            'its observed entries'
+            if only_observed(evaluation)
+            else 'its full labels'
+        )
         metrics[where] = report(
-            f'Metrics on the {where} split (against its full labels'
+            f'Metrics on the {where} split (against {labels}'
             f'{"" if where == args.split else "; held out"}):',
             evaluation,
             thresholds,
