@@ -50,7 +50,8 @@ def read_class_list(path: str) -> List[str]:
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        ValueError: The file lists no class, or a class twice (the error
+        ValueError: The file lists no class, looks like a CSV
+            (:func:`refuse_a_table`), or lists a class twice (the error
             names both lines).
     """
     if not osp.isfile(path):
@@ -58,25 +59,61 @@ def read_class_list(path: str) -> List[str]:
             f'{path} does not exist; expected a class list, one class name '
             'per line'
         )
-    names, line_of = [], {}
     with open(path, encoding='utf-8') as f:
-        for line_no, line in enumerate(f, 1):
-            name = line.strip()
-            if not name:
-                continue
-            if name in line_of:
-                raise ValueError(
-                    f'{path}: line {line_no}: class {name!r} is listed '
-                    f'again (first on line {line_of[name]}); a class list '
-                    'names each class once'
-                )
-            line_of[name] = line_no
-            names.append(name)
-    if not names:
+        lines = [(no, line.strip()) for no, line in enumerate(f, 1)]
+    lines = [(no, name) for no, name in lines if name]
+    if not lines:
         raise ValueError(
             f'{path}: lists no class; expected one class name per line'
         )
+    refuse_a_table(path, [name for _, name in lines])
+    names, line_of = [], {}
+    for line_no, name in lines:
+        if name in line_of:
+            raise ValueError(
+                f'{path}: line {line_no}: class {name!r} is listed '
+                f'again (first on line {line_of[name]}); a class list '
+                'names each class once'
+            )
+        line_of[name] = line_no
+        names.append(name)
     return names
+
+
+# Column names of the label CSVs: a class list whose first line holds one
+# is a CSV given in its place.
+_CSV_COLUMNS = {'image', 'label', 'confidence', 'imageid', 'labelname'}
+
+
+def refuse_a_table(path: str, lines: Sequence[str]) -> None:
+    """Refuse a class list that is a CSV (a labels or descriptions file
+    given in its place, or names written on one line): every line splits
+    into the same number (2 or more) of comma-separated fields, or the first
+    is a header naming a label CSV's columns.
+
+    Args:
+        path (str): The class list, named in the error.
+        lines (Sequence[str]): Its non-blank lines, stripped.
+
+    Raises:
+        ValueError: The file looks like a CSV; says what a class list is.
+    """
+    widths = {len(row) for row in csv.reader(lines)}
+    first = next(csv.reader(lines[:1]))
+    columns = [f for f in first if f.strip().lower() in _CSV_COLUMNS]
+    if len(first) < 2 or not (columns or len(widths) == 1):
+        return
+    shown = repr(lines[0] if len(lines[0]) <= 60 else lines[0][:57] + '...')
+    why = (
+        f'its first line {shown} is a CSV header (column {columns[0]!r})'
+        if columns
+        else f'every line has {len(first)} comma-separated fields (the '
+        f'first: {shown})'
+    )
+    raise ValueError(
+        f'{path}: looks like a CSV, not a class list: {why}. Expected a '
+        'text file with one class name per line and no header.'
+    )
 
 
 def read_csv_header(path: str, columns: Sequence[str]) -> List[str]:

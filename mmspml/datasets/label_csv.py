@@ -10,6 +10,7 @@ pyarrow (no Python loop over rows) into :class:`SparseLabels` with states.
 pyarrow is optional: it is imported when a CSV is read.
 """
 
+import difflib
 from dataclasses import dataclass
 from typing import List, Sequence
 
@@ -90,6 +91,26 @@ class ImageLabels:
                 f'; {self.dropped_images} images left without any listed class'
             )
         return text
+
+
+def did_you_mean(name: str, classes: Sequence[str]) -> str:
+    """The end of an unknown-class error: the closest class names
+    (``difflib``; a name that differs only in case first), or nothing.
+
+    Args:
+        name (str): The name that is not a class.
+        classes (Sequence[str]): The class names.
+
+    Returns:
+        str: ``"; did you mean 'dog'?"`` (up to three names), or ``''``
+        when none is close.
+    """
+    close = difflib.get_close_matches(name, classes, n=3, cutoff=0.6)
+    same = [c for c in classes if c.lower() == name.strip().lower()]
+    close = list(dict.fromkeys(same + close))[:3]
+    if not close:
+        return ''
+    return f'; did you mean {" or ".join(map(repr, close))}?'
 
 
 def read_label_csv(
@@ -173,10 +194,11 @@ def read_label_csv(
     unknown_names = 0
     if skipped and unknown_classes == 'error':
         first = int(np.argmax(unknown))
+        name = names[codes[first]]
         raise ValueError(
             f'{path}: line {line_of_row(path, first)}: {label_col} '
-            f'{names[codes[first]]!r} is not in the class list '
-            f'({len(classes)} classes)'
+            f'{name!r} is not in the class list ({len(classes)} classes)'
+            + did_you_mean(name, classes)
         )
     if skipped == num_rows:
         raise ValueError(

@@ -80,7 +80,8 @@ def labels_csv_to_annotations(
     Raises:
         ImportError: pyarrow is not installed.
         ValueError: A bad CSV or class list (see :func:`read_label_csv`
-            and :func:`read_class_list`), images not found under
+            and :func:`read_class_list`; the CSV itself given as the class
+            list included), images not found under
             ``data_root`` without ``skip_missing``, or ``skip_missing``
             without ``data_root``.
     """
@@ -89,6 +90,13 @@ def labels_csv_to_annotations(
             'skip_missing needs data_root: the folder to look for the '
             'images in'
         )
+    if osp.isfile(classes_file) and osp.isfile(csv_path):
+        if osp.samefile(classes_file, csv_path):
+            raise ValueError(
+                f'{classes_file}: the class list is the labels CSV itself; '
+                'expected a text file with one class name per line '
+                '(--classes CLASSES.txt)'
+            )
     classes = read_class_list(classes_file)
     table = read_label_csv(csv_path, classes)
     img_paths = [

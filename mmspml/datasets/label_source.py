@@ -4,6 +4,7 @@ train/val split (one parse and draw for a config's train and val
 wrappers)."""
 
 import json
+import logging
 import numbers
 import os
 import os.path as osp
@@ -15,7 +16,7 @@ from mmengine.logging import print_log
 
 from .bias_weights import instance_bias_weights, semantic_weights
 from .label_bias import picked_counts
-from .labels import SparseLabels
+from .labels import NEGATIVE, SparseLabels
 from .multi_label import gt_labels_of
 from .protocol import (
     draw_partial_labels,
@@ -52,6 +53,11 @@ class LabelSource:
             to ``'uniform'``.
         bias_file (str, optional): The class weights of ``'semantic'``.
             Defaults to None.
+        on_verified_negatives (str): What ``'draw'`` and ``'dataset'``,
+            which keep positives only, do with the verified negatives of a
+            file with ``neg_label``: ``'error'`` raises and counts them,
+            ``'drop'`` drops them and logs how many. Defaults to
+            ``'error'``.
     """
 
     def __init__(
@@ -64,6 +70,7 @@ class LabelSource:
         known_frac: Optional[float] = None,
         bias: str = 'uniform',
         bias_file: Optional[str] = None,
+        on_verified_negatives: str = 'error',
     ):
         self.dataset = dataset
         self.where = where
@@ -77,6 +84,8 @@ class LabelSource:
             self.observed = full if partial is None else partial
             self._splits: Dict[tuple, Tuple[np.ndarray, np.ndarray]] = {}
             return
+        if observed in ('draw', 'dataset'):
+            self._refuse_verified_negatives(on_verified_negatives)
         self.rows = self._rows_with_positive(full, on_no_positive)
         self.full = (
             full if len(self.rows) == len(full) else full.take(self.rows)
@@ -159,6 +168,39 @@ class LabelSource:
                 logger='current',
             )
         return np.flatnonzero(counts > 0)
+
+    def _refuse_verified_negatives(self, on_verified_negatives: str) -> None:
+        """Single positives keep no verified negative: refuse a dataset
+        that has some (its file's ``neg_label``), or drop them and say how
+        many with ``'drop'``."""
+        partial = getattr(self.dataset, 'partial_labels', None)
+        if partial is None or partial.states is None:
+            return
+        negative = partial.states == NEGATIVE
+        count = int(np.count_nonzero(negative))
+        if not count:
+            return
+        row_of = np.repeat(np.arange(len(partial)), np.diff(partial.indptr))
+        images = len(np.unique(row_of[negative]))
+        what = (
+            f'{count} verified negatives (neg_label) in {images} of '
+            f'{len(partial)} images'
+        )
+        if on_verified_negatives == 'error':
+            raise ValueError(
+                f'{self.where}: the annotation file has {what}; single '
+                'positives keep positives only, so every one of them would '
+                "be dropped. Train on them with dict(type='"
+                "PartialLabelDataset', known_frac='dataset', dataset=..., "
+                'split=...) (docs/partial_labels.md), or set '
+                "on_verified_negatives='drop' to drop them on purpose."
+            )
+        print_log(
+            f"{self.where}: on_verified_negatives='drop' dropped {what}; "
+            'training uses the positives only.',
+            logger='current',
+            level=logging.WARNING,
+        )
 
     def _observed_from_dataset(self, num_classes: int) -> SparseLabels:
         """The wrapped dataset's ``observed_label`` of :attr:`rows`: exactly

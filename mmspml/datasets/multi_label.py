@@ -286,6 +286,22 @@ class SPMLMultiLabelDataset(MultiLabelDataset):
             info['gt_score'] = row
         return info
 
+    def image_paths(self, rows=None) -> list:
+        """The ``img_path`` of every row (or of ``rows``), without the
+        labels that :meth:`get_data_info` adds
+        (:func:`~mmspml.datasets.image_files.unreadable_images`).
+
+        Args:
+            rows (Sequence[int], optional): Only these rows, in that order.
+                Defaults to None (all rows).
+
+        Returns:
+            list[str | None]: One path per row (None for a row without).
+        """
+        rows = range(len(self)) if rows is None else rows
+        info_of = super().get_data_info
+        return [info_of(int(row)).get('img_path') for row in rows]
+
     def describe(self) -> str:
         """The dataset's name in messages: its class and annotation file.
 

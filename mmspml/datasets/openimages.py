@@ -272,6 +272,23 @@ class SPMLOpenImages(MultiLabelDataset):
             self.full_init()
         return len(self.image_ids)
 
+    def image_paths(self, rows=None) -> list:
+        """The ``img_path`` of every image (or of ``rows``), as
+        :meth:`get_data_info` gives it, without the labels.
+
+        Args:
+            rows (Sequence[int], optional): Only these rows, in that order.
+
+        Returns:
+            list[str]: One path per row.
+        """
+        self.full_init()
+        ids = self.image_ids
+        ids = ids if rows is None else ids[np.asarray(rows, dtype=np.int64)]
+        return [
+            osp.join(self.img_prefix, i.decode('utf-8') + '.jpg') for i in ids
+        ]
+
     def get_data_info(self, idx: int) -> dict:
         """The info of sample ``idx``, built from the label arrays.
 

@@ -8,6 +8,7 @@ import torch
 from mmengine.dataset import Compose
 from mmpretrain.registry import DATASETS, TRANSFORMS
 
+from .image_files import image_paths_of
 from .label_bias import BIASES
 from .label_source import _SOURCES, LabelSource, source_key
 from .multi_label import describe_dataset, run_pipeline
@@ -50,10 +51,15 @@ class SinglePositiveDataset:
     Labels are kept sparse (:class:`SparseLabels` in :attr:`full` and
     :attr:`observed`; the ``full_labels`` and ``observed_labels`` properties
     give dense copies for small sets). Wrappers built from the same dataset
-    config (the pipeline aside) and the same ``observed``, ``seed`` and
-    ``on_no_positive`` share one :class:`LabelSource` while either is
-    alive: the train and val wrappers of a config parse the annotation file
-    and draw the single positives once; each runs its own pipeline.
+    config (the pipeline aside) and the same ``observed``, ``seed``,
+    ``on_no_positive`` and ``on_verified_negatives`` share one
+    :class:`LabelSource` while either is alive: the train and val wrappers
+    of a config parse the annotation file and draw the single positives
+    once; each runs its own pipeline.
+
+    A file with verified negatives (``neg_label``) is refused: single
+    positives cannot keep them, and :class:`PartialLabelDataset` with
+    ``known_frac='dataset'`` trains on them (``on_verified_negatives``).
 
     Args:
         dataset (dict | Dataset): The fully labelled multi-label dataset, or
@@ -87,6 +93,13 @@ class SinglePositiveDataset:
             ``'uniform'``.
         bias_file (str, optional): JSON class weights of
             ``bias='semantic'``. Defaults to None.
+        on_verified_negatives (str): What to do with the verified
+            negatives of a dataset that has some (a file's ``neg_label``),
+            which this wrapper cannot keep: ``'error'`` raises, names the
+            file, counts them and points to
+            ``PartialLabelDataset(known_frac='dataset')``, which trains on
+            them; ``'drop'`` drops them and logs how many. Defaults to
+            ``'error'``.
     """
 
     def __init__(
@@ -101,6 +114,7 @@ class SinglePositiveDataset:
         on_no_positive: str = 'error',
         bias: str = 'uniform',
         bias_file: Optional[str] = None,
+        on_verified_negatives: str = 'error',
     ):
         if labels not in ('single_positive', 'full'):
             raise ValueError(
@@ -117,13 +131,21 @@ class SinglePositiveDataset:
                 'SinglePositiveDataset: on_no_positive must be '
                 f"'error' or 'drop', got {on_no_positive!r}"
             )
+        if on_verified_negatives not in ('error', 'drop'):
+            raise ValueError(
+                'SinglePositiveDataset: on_verified_negatives must be '
+                f"'error' or 'drop', got {on_verified_negatives!r}"
+            )
         if bias not in BIASES:
             raise ValueError(
                 f'SinglePositiveDataset: bias must be one of {BIASES}, got '
                 f'{bias!r}'
             )
         protocol = dict(
-            observed=observed, seed=seed, on_no_positive=on_no_positive
+            observed=observed,
+            seed=seed,
+            on_no_positive=on_no_positive,
+            on_verified_negatives=on_verified_negatives,
         )
         if bias != 'uniform':
             if observed != 'draw':
@@ -244,6 +266,33 @@ class SinglePositiveDataset:
         """
         labels = self.observed if self.full is None else self.full
         return labels.positives(idx).tolist()
+
+    def image_paths(self, rows=None) -> list:
+        """The ``img_path`` of every sample (or of ``rows``), read from the
+        wrapped dataset (:func:`image_paths_of`).
+
+        Args:
+            rows (Sequence[int], optional): Only these samples, in that
+                order. Defaults to None (all samples).
+
+        Returns:
+            list[str | None]: One path per sample.
+        """
+        keep = (
+            self.rows
+            if rows is None
+            else self.rows[np.asarray(rows, dtype=np.int64)]
+        )
+        return image_paths_of(self.dataset, keep)
+
+    def describe(self) -> str:
+        """The wrapper's name in messages, with the wrapped dataset's.
+
+        Returns:
+            str: E.g. ``"SinglePositiveDataset(SPMLMultiLabelDataset(
+            'data/train.json'))"``.
+        """
+        return self.where
 
     def __getitem__(self, idx: int) -> dict:
         result = run_pipeline(

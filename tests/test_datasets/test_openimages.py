@@ -14,11 +14,13 @@ import pytest
 
 from mmspml.datasets import (
     PartialLabelDataset,
+    SinglePositiveDataset,
     SPMLMultiLabelDataset,
     SPMLOpenImages,
     labels_csv_to_annotations,
     load_openimages_labels,
     openimages_cache,
+    read_class_list,
 )
 from mmspml.datasets.openimages_cache import openimages_cache_path
 from tests.helpers.paths import REPO
@@ -377,3 +379,88 @@ def test_the_converter_round_trip_and_missing_images(tmp_path, monkeypatch):
     assert dataset.partial_labels.to_dense(
         dtype=np.int8, negative=-1
     ).tolist() == [[-1, 1, 0], [-1, 0, 1]]
+
+
+def test_image_paths_are_those_of_the_samples(tmp_path):
+    write_openimages(tmp_path)
+    dataset = build(tmp_path)
+    paths = [dataset.get_data_info(i)['img_path'] for i in range(4)]
+    assert dataset.image_paths() == paths
+    assert dataset.image_paths([3, 0]) == [paths[3], paths[0]]
+    # Its verified negatives are not dropped silently by single positives.
+    with pytest.raises(
+        ValueError, match=r'4 verified negatives \(neg_label\) in 3 of 4 im'
+    ):
+        SinglePositiveDataset(dataset)
+
+
+@pytest.mark.parametrize(
+    'name,suggested',
+    [('dgo', "did you mean 'dog'?"), ('Car', "did you mean 'car'?")],
+)
+def test_an_unknown_class_names_the_closest_ones(tmp_path, name, suggested):
+    path = write_labels_csv(tmp_path, 'a.jpg,cat,1', f'b.jpg,{name},0')
+    with pytest.raises(ValueError) as info:
+        labels_csv_to_annotations(path, str(tmp_path / 'classes.txt'))
+    assert str(info.value) == (
+        f"{path}: line 3: label '{name}' is not in the class list (3 "
+        f'classes); {suggested}'
+    )
+    path = write_labels_csv(tmp_path, 'a.jpg,zebra,1')
+    with pytest.raises(ValueError) as info:
+        labels_csv_to_annotations(path, str(tmp_path / 'classes.txt'))
+    assert 'did you mean' not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    'text,why',
+    [
+        (
+            'image,label,confidence\na.jpg,cat,1\nb.jpg,dog,0\n',
+            "its first line 'image,label,confidence' is a CSV header "
+            "(column 'image')",
+        ),
+        ('cat,dog,car\n', 'every line has 3 comma-separated fields'),
+        (
+            '/m/0a,Cat\n/m/0b,"Dog, domestic"\n',
+            'every line has 2 comma-separated fields',
+        ),
+    ],
+)
+def test_a_class_list_that_is_a_csv_is_refused(tmp_path, text, why):
+    path = write_labels_csv(tmp_path, 'a.jpg,cat,1')
+    (tmp_path / 'classes.csv').write_text(text)
+    with pytest.raises(ValueError) as info:
+        labels_csv_to_annotations(path, str(tmp_path / 'classes.csv'))
+    message = str(info.value)
+    assert message.startswith(
+        f'{tmp_path / "classes.csv"}: looks like a CSV, not a class list: '
+        + why
+    )
+    assert message.endswith(
+        'Expected a text file with one class name per line and no header.'
+    )
+    assert '\n' not in message
+    # Names with a comma are fine when not every line is a row of fields.
+    (tmp_path / 'classes.txt').write_text('cat\nHot dog, sausage\ndog\n')
+    assert read_class_list(str(tmp_path / 'classes.txt'))[1] == (
+        'Hot dog, sausage'
+    )
+
+
+def test_the_labels_csv_as_its_own_class_list_is_refused(
+    tmp_path, monkeypatch
+):
+    path = write_labels_csv(tmp_path, 'a.jpg,cat,1', 'b.jpg,dog,0')
+    out = tmp_path / 'out.json'
+    monkeypatch.setattr(
+        sys, 'argv', [CONVERTER, path, str(out), '--classes', path]
+    )
+    with pytest.raises(SystemExit) as info:
+        runpy.run_path(CONVERTER, run_name='__main__')
+    assert str(info.value.code) == (
+        f'labels_csv_to_json.py: error: {path}: the class list is the '
+        'labels CSV itself; expected a text file with one class name per '
+        'line (--classes CLASSES.txt)'
+    )
+    assert not out.exists()

@@ -135,3 +135,82 @@ def test_a_bad_neg_label_names_the_file_and_row(mosaics, neg_label, match):
     with pytest.raises((ValueError, TypeError), match=match) as info:
         SPMLMultiLabelDataset(data_root=str(mosaics), ann_file='bad.json')
     assert 'bad.json' in str(info.value)
+
+
+def write_partial_file(mosaics, name, negatives_every=2):
+    """The demo's train file with verified negatives on every
+    ``negatives_every``-th row (each row keeps its positives); returns the
+    dataset config, the number of negatives and of images with some."""
+    ann = json.loads((mosaics / 'train.json').read_text())
+    count = images = 0
+    for i, row in enumerate(ann['data_list']):
+        row['neg_label'] = []
+        if negatives_every and i % negatives_every == 0:
+            row['neg_label'] = [
+                c for c in range(10) if c not in row['gt_label']
+            ][:2]
+            count += len(row['neg_label'])
+            images += 1
+    (mosaics / name).write_text(json.dumps(ann))
+    cfg = dict(
+        type='SPMLMultiLabelDataset',
+        data_root=str(mosaics),
+        ann_file=name,
+        pipeline=[dict(type='PackInputs')],
+    )
+    return cfg, count, images
+
+
+def test_single_positives_refuse_a_files_verified_negatives(mosaics):
+    cfg, count, images = write_partial_file(mosaics, 'negatives.json')
+    for split in ('train', 'val'):
+        with pytest.raises(ValueError) as info:
+            SinglePositiveDataset(cfg, split=split)
+        message = str(info.value)
+        assert str(mosaics / 'negatives.json') in message
+        assert (
+            f'{count} verified negatives (neg_label) in {images} of 80 '
+            'images' in message
+        )
+        assert (
+            "dict(type='PartialLabelDataset', known_frac='dataset'" in message
+        )
+        assert "on_verified_negatives='drop'" in message
+    # The wrapper made for such files reads them as before.
+    partial = PartialLabelDataset(cfg, known_frac='dataset', split='train')
+    assert (partial.observed_labels == -1).sum() > 0
+    with pytest.raises(ValueError, match="on_verified_negatives must be 'e"):
+        SinglePositiveDataset(cfg, on_verified_negatives='keep')
+
+
+def test_dropping_verified_negatives_is_asked_for_and_logged(
+    mosaics, monkeypatch
+):
+    logged = []
+    monkeypatch.setattr(
+        'mmspml.datasets.label_source.print_log',
+        lambda msg, **kwargs: logged.append(msg),
+    )
+    cfg, count, images = write_partial_file(mosaics, 'dropped.json')
+    train = SinglePositiveDataset(
+        cfg, split='train', on_verified_negatives='drop'
+    )
+    val = SinglePositiveDataset(cfg, split='val', on_verified_negatives='drop')
+    assert train.source is val.source  # one parse and draw for both
+    assert len(train) + len(val) == 80
+    assert train.observed.states is None  # single positives only
+    dropped = [m for m in logged if "on_verified_negatives='drop'" in m]
+    assert len(dropped) == 1
+    assert f'dropped {count} verified negatives' in dropped[0]
+    assert f'in {images} of 80 images' in dropped[0]
+    assert 'dropped.json' in dropped[0]
+
+
+def test_a_file_with_empty_neg_labels_is_single_positive_data(mosaics):
+    # What export_observed_labels.py writes: neg_label [] on every row.
+    cfg, count, _ = write_partial_file(
+        mosaics, 'no_negatives.json', negatives_every=0
+    )
+    assert count == 0
+    sp = SinglePositiveDataset(cfg, split='train')
+    assert len(sp) == 64

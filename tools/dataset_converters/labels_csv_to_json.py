@@ -36,7 +36,9 @@ def main():
     parser.add_argument('csv', help='the image,label,confidence CSV')
     parser.add_argument('out', help='the annotation file to write (.json)')
     parser.add_argument(
-        '--classes', required=True, help='the class names, one per line'
+        '--classes',
+        required=True,
+        help='the class list: one class name per line, no header (not a CSV)',
     )
     parser.add_argument(
         '--img-prefix', default='', help='folder put before every image'
