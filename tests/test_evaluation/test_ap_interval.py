@@ -142,6 +142,7 @@ def demo_like(seed, n=400, c=10):
 
 def test_the_metric_reports_its_interval_and_chance_keys(logged):
     rng, full, observed = demo_like(0)
+    observed[full == 1] = 1  # a random sample of entries: no bias warning
     scores = 0.6 * full + 0.4 * rng.random(full.shape)
     metric, result = run_metric(scores, full, observed)
     assert sorted(result) == sorted(
@@ -209,3 +210,16 @@ def test_single_positives_scored_as_full_labels_get_a_warning(logged):
     logged.clear()
     run_metric(0.6 * full + 0.4 * rng.random(full.shape), full, mode='full')
     assert not any('exactly one positive' in m for m in warnings_of(logged))
+
+
+def test_one_observed_positive_per_image_warns_of_a_biased_sample(logged):
+    rng, full, observed = demo_like(5, n=60)
+    scores = 0.6 * full + 0.4 * rng.random(full.shape)
+    run_metric(scores, full, observed)
+    assert any(
+        'exactly one observed positive' in m for m in warnings_of(logged)
+    )
+    logged.clear()
+    observed[full == 1] = 1  # every positive observed: no such bias
+    run_metric(scores, full, observed)
+    assert not any('one observed positive' in m for m in warnings_of(logged))

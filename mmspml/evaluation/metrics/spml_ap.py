@@ -374,6 +374,20 @@ class SPMLAveragePrecision(BaseMetric):
                 'or an annotation file with neg_label).'
             )
         value = float(100 * np.nanmean(ap))
+        per_image = (observed == 1).sum(axis=1)
+        if len(observed) >= 20 and (per_image[per_image > 0] == 1).all():
+            print_log(
+                'SPMLAveragePrecision: every evaluated image has exactly one '
+                'observed positive, so the positives were not sampled at '
+                'random (one per image, frequent classes under-observed): '
+                'mAP_observed measures ranking on these entries and can be '
+                'far from the mAP against full labels, a bias its interval '
+                'does not include (docs/partial_labels.md). Verify a random '
+                'sample of entries of some val images for an unbiased '
+                'figure.',
+                logger='current',
+                level=logging.WARNING,
+            )
         return {
             'mAP_observed': value,
             **self._trust('mAP_observed', value, scores, observed),
