@@ -1,6 +1,7 @@
 """What a study leaves in its work dir: the best config, a table of all
 trials, two plots, and a summary."""
 
+import math
 import os.path as osp
 import warnings
 from collections import Counter
@@ -46,6 +47,10 @@ def write_best_config(
 def write_trials_csv(study, out_path: str) -> str:
     """Every trial: number, state, value, params, duration, user attrs.
 
+    A trial's value is the best of its validations: what the objective
+    returns for a complete trial, and the best intermediate value for a
+    pruned one (Optuna stores a pruned trial's last).
+
     Args:
         study (optuna.Study): The study.
         out_path (str): The CSV file to write.
@@ -53,6 +58,7 @@ def write_trials_csv(study, out_path: str) -> str:
     Returns:
         str: ``out_path``.
     """
+    optuna = import_optuna()
     frame = study.trials_dataframe(
         attrs=(
             'number',
@@ -65,6 +71,16 @@ def write_trials_csv(study, out_path: str) -> str:
             'user_attrs',
         )
     )
+    best = {}
+    pruned = optuna.trial.TrialState.PRUNED
+    for trial in study.get_trials(deepcopy=False, states=(pruned,)):
+        values = trial.intermediate_values.values()
+        values = [v for v in values if math.isfinite(v)]
+        if values:
+            best[trial.number] = max(values)
+    if best:
+        rows = frame['number'].isin(best)
+        frame.loc[rows, 'value'] = frame.loc[rows, 'number'].map(best)
     write_atomically(out_path, frame.to_csv(index=False))
     return out_path
 

@@ -7,6 +7,8 @@ from typing import Dict, List, Optional
 from mmengine.config import Config
 from mmengine.logging import print_log
 
+from mmspml.engine.hooks.config_check_hook import check_config_metrics
+from mmspml.utils import ConfigError
 from mmspml.utils.config_names import load_config
 
 from .config_keys import lookup
@@ -34,8 +36,10 @@ def prepare(
     config_path: str,
     space_path: Optional[str] = None,
     cfg_options: Optional[dict] = None,
+    metric: Optional[str] = None,
 ):
-    """Load the config and the space and check every key, before any trial.
+    """Load the config and the space and check every key, and the metric
+    every trial is scored by, before any trial.
 
     Args:
         config_path (str): The config to tune.
@@ -43,22 +47,55 @@ def prepare(
             space of the config's loss. Defaults to None.
         cfg_options (dict, optional): Overrides merged into the config
             first. Defaults to None.
+        metric (str, optional): The metric to maximize (``--metric``);
+            None checks no metric. Defaults to None.
 
     Returns:
         tuple[Config, dict]: The config and the checked space.
 
     Raises:
         SearchSpaceError: See :func:`~.search_space.check_space`.
+        ConfigError: The config has no validation, or ``metric`` (or a
+            ``save_best`` or early-stop ``monitor`` of the config) is not a
+            metric its ``val_evaluator`` reports.
     """
     cfg = load_config(config_path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    if metric is not None:
+        check_trial_metrics(cfg, metric)
     if space_path is None:
         space = default_space(cfg)
     else:
         space = read_space_file(space_path)
     check_space(space, cfg, f'--space {space_path}' if space_path else 'space')
     return cfg, space
+
+
+def check_trial_metrics(cfg: Config, metric: str) -> None:
+    """Check that a trial of ``cfg`` validates and that ``metric``, and the
+    metrics its hooks read by name, are ones its ``val_evaluator``
+    reports; from the config alone, so a mistake costs no trial.
+
+    Args:
+        cfg (Config): The config to tune.
+        metric (str): The metric to maximize (``--metric``).
+
+    Raises:
+        ConfigError: Naming the key to fix and what would work.
+    """
+    missing = [
+        key
+        for key in ('val_dataloader', 'val_evaluator', 'val_cfg')
+        if cfg.get(key) is None
+    ]
+    if missing:
+        raise ConfigError(
+            f'--metric {metric!r}: trials are scored on validation, and the '
+            f'config has no {", ".join(missing)}; add a validation set '
+            '(val_dataloader, val_evaluator, val_cfg).'
+        )
+    check_config_metrics(cfg, [('--metric', metric)])
 
 
 def _in_space(value, spec: dict) -> bool:
@@ -157,16 +194,19 @@ def tune(
 
     Raises:
         ValueError: Neither ``n_trials`` nor ``timeout`` is given.
+        ConfigError: See :func:`prepare`.
     """
     import_optuna()  # say how to install it before any work
     if n_trials is None and timeout is None:
         raise ValueError('give --n-trials or --timeout (or both)')
+    # Every check before the work dir and the study exist: a mistake costs
+    # nothing and leaves nothing behind.
+    cfg, space = prepare(config_path, space_path, cfg_options, metric)
     stem = config_stem(config_path)
     work_dir = work_dir or osp.join('work_dirs', f'tune_{stem}')
     os.makedirs(work_dir, exist_ok=True)
     storage = storage or f'sqlite:///{osp.abspath(work_dir)}/study.db'
     study_name = study_name or stem
-    cfg, space = prepare(config_path, space_path, cfg_options)
     print_log(describe_space(space, space_path), logger='current')
     if isinstance(pruner, str):
         pruner = make_pruner(pruner)

@@ -1,4 +1,4 @@
-from .cli import stop_with_message
+from .cli import ConfigError, stop_with_message
 from .compat import close_distributed, setup_cpu_distributed
 from .config_utils import (
     find_checkpoint,
@@ -25,4 +25,5 @@ __all__ = [
     'unwrap_model',
     'use_channels_last',
     'stop_with_message',
+    'ConfigError',
 ]

@@ -1,0 +1,45 @@
+"""The outputs of a study: in trials.csv every trial's value is the best of
+its validations, a pruned trial's too (docs/tuning.md)."""
+
+import csv
+
+import pytest
+
+from mmspml.tuning.report import write_trials_csv
+
+optuna = pytest.importorskip(
+    'optuna', reason='pip install -r requirements/tune.txt'
+)
+
+
+def test_a_pruned_trials_value_is_its_best_validation(tmp_path):
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction='maximize')
+    pruned = study.ask()
+    for epoch, value in enumerate([60.0, 72.5, 70.0], 1):
+        pruned.report(value, epoch)
+    study.tell(pruned, state=optuna.trial.TrialState.PRUNED)
+    diverged = study.ask()
+    for epoch, value in enumerate([40.0, float('nan')], 1):
+        diverged.report(value, epoch)
+    study.tell(diverged, state=optuna.trial.TrialState.PRUNED)
+    never_validated = study.ask()
+    study.tell(never_validated, state=optuna.trial.TrialState.PRUNED)
+    complete = study.ask()
+    complete.report(50.0, 1)
+    study.tell(complete, 55.0)
+    # Optuna keeps a pruned trial's last value (None when it is NaN).
+    assert [t.value for t in study.trials[:2]] == [70.0, None]
+
+    path = write_trials_csv(study, str(tmp_path / 'trials.csv'))
+    with open(path) as f:
+        rows = {int(row['number']): row for row in csv.DictReader(f)}
+    assert [row['state'] for row in rows.values()] == (
+        ['PRUNED'] * 3 + ['COMPLETE']
+    )
+    assert [row['value'] for row in rows.values()] == [
+        '72.5',
+        '40.0',
+        '',  # pruned before any validation
+        '55.0',
+    ]
