@@ -13,6 +13,7 @@ best-val checkpoint, or the latest one when it has none).
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
@@ -83,14 +84,28 @@ def main():
         cfg.work_dir = osp.join(
             './work_dirs', osp.splitext(osp.basename(args.config))[0]
         )
-    with stop_with_message('tools/test.py'):
-        cfg.load_from = find_checkpoint(args.checkpoint)
     if args.data_root is not None:
         set_data_root(cfg, args.data_root)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.trust_checkpoint:
         cfg.trust_checkpoint = True  # SPMLRunner: the tested checkpoint
+    missing = [
+        key
+        for key in ('test_dataloader', 'test_evaluator')
+        if cfg.get(key) is None
+    ]
+    if missing:
+        sys.exit(
+            f'tools/test.py: error: {args.config} has no '
+            f'{" and no ".join(missing)}: add test_dataloader and '
+            'test_evaluator to it (e.g. test_dataloader = val_dataloader '
+            'and test_evaluator = val_evaluator to test on the val split).'
+        )
+    if cfg.get('test_cfg') is None:
+        cfg.test_cfg = dict()  # the default TestLoop
+    with stop_with_message('tools/test.py'):
+        cfg.load_from = find_checkpoint(args.checkpoint)
     if cfg.test_dataloader.get('num_workers', 0) == 0:
         cfg.test_dataloader['persistent_workers'] = False
     setup_cpu_distributed(cfg)

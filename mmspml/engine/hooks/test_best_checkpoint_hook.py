@@ -16,8 +16,9 @@ class TestBestCheckpointHook(Hook):
     ``test_of_best_ckpt`` (with the checkpoint in ``best_ckpt``).
     Needs ``CheckpointHook(save_best=...)`` and the test settings
     (``test_dataloader``, ``test_evaluator``, ``test_cfg``). Training
-    without validation (``--no-validate``) has no best checkpoint: the hook
-    then says so and tests nothing.
+    without validation (``--no-validate``) has no best checkpoint, and a
+    config without a test set has nothing to test it on: the hook then says
+    so and tests nothing.
     """
 
     priority = 'LOWEST'
@@ -28,6 +29,15 @@ class TestBestCheckpointHook(Hook):
                 f'{type(self).__name__}: training ran without validation, '
                 'so there is no best-val checkpoint to test; test a '
                 'checkpoint with tools/test.py CONFIG CHECKPOINT.',
+                logger='current',
+                level=logging.WARNING,
+            )
+            return
+        if runner.test_loop is None:
+            print_log(
+                f'{type(self).__name__}: the config has no test set, so the '
+                'best-val checkpoint is not tested; add test_dataloader and '
+                'test_evaluator to the config to test it.',
                 logger='current',
                 level=logging.WARNING,
             )

@@ -2,6 +2,7 @@
 checkpoints are plain data that load without running code, and survive a
 kill or a full disk."""
 
+import copy
 import logging
 import os
 import os.path as osp
@@ -10,8 +11,9 @@ from collections import OrderedDict
 
 import torch
 from mmengine.dist import is_main_process, master_only
+from mmengine.hooks import LoggerHook
 from mmengine.registry import RUNNERS
-from mmengine.runner import Runner, load_state_dict
+from mmengine.runner import EpochBasedTrainLoop, Runner, load_state_dict
 
 from mmspml.engine.hooks.requirements import (
     check_loss_epochs,
@@ -57,6 +59,10 @@ _MMENGINE_DEFAULT_HOOKS = (
     'param_scheduler',
     'checkpoint',
 )
+
+# Fewer train log lines than this per epoch: the LoggerHook's interval is
+# lowered so that a short epoch still shows its progress.
+_MIN_LOG_LINES_PER_EPOCH = 3
 
 
 class _ConsoleNoiseFilter(logging.Filter):
@@ -116,6 +122,13 @@ class SPMLRunner(Runner):
       left on <dir>", removes its partial file and leaves the previous
       checkpoint as the resume point; ``--resume`` removes partial files
       of a killed write before anything else is written.
+    - A config without a test set (no ``test_dataloader``) trains: the
+      ``test_cfg`` of the schedule bases (and any ``test_evaluator``) is
+      dropped instead of MMEngine refusing the three half-set
+      (:meth:`from_cfg`).
+    - A short epoch shows its progress: when ``default_hooks.logger.
+      interval`` would log fewer than 3 lines an epoch, it is lowered to
+      a quarter of the epoch (at least 1), once, with a log line.
 
     Everything else is MMEngine's Runner. Configs select it with
     ``runner_type = 'SPMLRunner'`` (``configs/_base_/default_runtime.py``).
@@ -147,6 +160,27 @@ class SPMLRunner(Runner):
         self._resuming = None
         super().__init__(*args, **kwargs)
 
+    @classmethod
+    def from_cfg(cls, cfg) -> 'SPMLRunner':
+        """Build the runner from ``cfg`` as MMEngine does, except that a
+        config without ``test_dataloader`` trains: its ``test_cfg`` (which
+        the schedule bases set) and ``test_evaluator`` are dropped, since
+        MMEngine wants the three all set or all None.
+
+        Args:
+            cfg (Config | dict): The config.
+
+        Returns:
+            SPMLRunner: The runner.
+        """
+        if cfg.get('test_dataloader') is None and (
+            cfg.get('test_cfg') is not None
+            or cfg.get('test_evaluator') is not None
+        ):
+            cfg = copy.deepcopy(cfg)
+            cfg['test_cfg'] = cfg['test_evaluator'] = None
+        return super().from_cfg(cfg)
+
     @property
     def trust_checkpoint(self) -> bool:
         """``trust_checkpoint`` of the config: full unpickling for
@@ -174,6 +208,7 @@ class SPMLRunner(Runner):
         super().call_hook(fn_name, **kwargs)
         if fn_name == 'before_train':
             check_loss_hooks(self.model, self.hooks)
+            self._fit_log_interval()
         elif fn_name == 'before_train_epoch':
             check_loss_epochs(self.model, self.epoch)
         elif fn_name == 'before_save_checkpoint':
@@ -182,6 +217,28 @@ class SPMLRunner(Runner):
             plain = plain_checkpoint(checkpoint)
             checkpoint.clear()
             checkpoint.update(plain)
+
+    def _fit_log_interval(self) -> None:
+        """Lower the LoggerHook's interval to a quarter of an epoch when it
+        would log fewer than ``_MIN_LOG_LINES_PER_EPOCH`` lines an epoch
+        (the default 20 shows nothing until a 9-iteration epoch ends)."""
+        if not isinstance(self.train_loop, EpochBasedTrainLoop):
+            return
+        iters = len(self.train_dataloader)
+        for hook in self.hooks:
+            if not isinstance(hook, LoggerHook):
+                continue
+            interval = max(1, iters // 4)
+            if (
+                iters // hook.interval < _MIN_LOG_LINES_PER_EPOCH
+                and interval < hook.interval
+            ):
+                self.logger.info(
+                    f'Logging every {interval} iterations instead of '
+                    f'{hook.interval} (default_hooks.logger.interval): an '
+                    f'epoch has only {iters} iterations.'
+                )
+                hook.interval = interval
 
     def build_logger(self, log_level='INFO', log_file=None, **kwargs):
         logger = super().build_logger(log_level, log_file, **kwargs)
