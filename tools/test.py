@@ -3,11 +3,15 @@
     python tools/test.py \
         configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py \
         work_dirs/gr_resnet18-half_1xb64_mnist-mosaic
-        [--work-dir DIR] [--data-root DIR] [--out FILE]
+        [--work-dir DIR] [--data-root DIR] [--ann-file FILE] [--out FILE]
         [--cfg-options key=value ...] [--launcher pytorch]
 
 CHECKPOINT is a .pth file or the work dir of a training run (then its
-best-val checkpoint, or the latest one when it has none).
+best-val checkpoint, or the latest one when it has none). ``--ann-file``
+tests on another annotation file (held-out images labelled like the
+training file) with the config's val set-up. The closing lines give each
+mAP with its 95% bootstrap interval and chance level
+(docs/partial_labels.md, "How far to trust the number").
 """
 
 import argparse
@@ -20,6 +24,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmspml  # noqa: F401  (registers mmspml's modules)
+from mmspml.evaluation.metrics.ap_report import format_with_intervals
 from mmspml.utils import (
     close_distributed,
     find_checkpoint,
@@ -27,6 +32,7 @@ from mmspml.utils import (
     setup_cpu_distributed,
     stop_with_message,
     suggest_registered_names,
+    test_on_annotation_file,
 )
 from mmspml.utils.config_names import load_config
 
@@ -51,6 +57,12 @@ def parse_args():
         '--data-root',
         help='folder of the dataset: replaces every data_root in the '
         'train/val/test datasets of the config',
+    )
+    parser.add_argument(
+        '--ann-file',
+        help='test on this annotation file (relative to the data_root of '
+        "the config's val dataset) with the val dataloader and evaluator, "
+        "every row kept, instead of the config's test set",
     )
     parser.add_argument(
         '--out', help='dump the metrics to this json/yaml/pickle file'
@@ -88,6 +100,9 @@ def main():
         set_data_root(cfg, args.data_root)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if args.ann_file is not None:
+        with stop_with_message('tools/test.py'):
+            test_on_annotation_file(cfg, args.ann_file)
     if args.trust_checkpoint:
         cfg.trust_checkpoint = True  # SPMLRunner: the tested checkpoint
     missing = [
@@ -116,6 +131,13 @@ def main():
             else Runner.from_cfg(cfg)
         )
         metrics = runner.test()
+    summary = format_with_intervals(metrics)
+    if summary:
+        print(
+            'Test results (95% bootstrap interval over images; chance level: '
+            'the expected value of scores that carry no information):\n'
+            + summary
+        )
     if args.out:
         from mmengine.fileio import dump
 

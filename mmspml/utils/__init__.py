@@ -5,6 +5,7 @@ from .config_utils import (
     latest_complete_checkpoint,
     set_data_root,
     test_dataset_config,
+    test_on_annotation_file,
 )
 from .fileio import no_space_error, read_json, write_atomically
 from .model_utils import unwrap_model, use_channels_last
@@ -16,6 +17,7 @@ __all__ = [
     'set_data_root',
     'find_checkpoint',
     'test_dataset_config',
+    'test_on_annotation_file',
     'suggest_registered_names',
     'close_registered_names',
     'write_atomically',

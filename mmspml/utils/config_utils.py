@@ -8,6 +8,8 @@ import os.path as osp
 import re
 from typing import List, Optional, Sequence
 
+from .cli import ConfigError
+
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
@@ -70,6 +72,44 @@ def set_data_root(cfg, data_root: str) -> int:
             'data_root to set; set the dataset paths with --cfg-options.'
         )
     return changed
+
+
+def test_on_annotation_file(cfg, ann_file: str) -> None:
+    """Make ``cfg``'s test set the val set-up over ``ann_file``: the val
+    dataloader (pipeline, wrapper, batch size) and evaluator, reading
+    ``ann_file`` and keeping every row (a wrapper's ``split`` becomes None).
+    For held-out images labelled like the training file, e.g. converted
+    from their CSV by ``labels_csv_to_json.py``.
+
+    Args:
+        cfg (Config): The config, changed in place.
+        ann_file (str): The annotation file, relative to the dataset's
+            ``data_root`` as the config's ``ann_file`` is.
+
+    Raises:
+        ConfigError: The config has no val dataloader and evaluator, or its
+            val dataset reads no ``ann_file``.
+    """
+    if not cfg.get('val_dataloader') or not cfg.get('val_evaluator'):
+        raise ConfigError(
+            f'--ann-file: {cfg.filename} has no val_dataloader and '
+            'val_evaluator to test the file with'
+        )
+    loader = copy.deepcopy(cfg.val_dataloader)
+    dataset = loader['dataset']
+    if 'split' in dataset or 'dataset' in dataset:
+        dataset['split'] = None
+    inner = dataset.get('dataset', dataset)
+    if 'ann_file' not in inner:
+        raise ConfigError(
+            f'--ann-file: the val dataset of {cfg.filename} ('
+            f'{inner.get("type")}) reads no ann_file; set '
+            'test_dataloader in the config instead'
+        )
+    inner['ann_file'] = ann_file
+    cfg.test_dataloader = loader
+    cfg.test_evaluator = copy.deepcopy(cfg.val_evaluator)
+    cfg.test_cfg = cfg.get('test_cfg') or dict()
 
 
 def find_checkpoint(path: str) -> str:

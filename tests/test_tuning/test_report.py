@@ -43,3 +43,40 @@ def test_a_pruned_trials_value_is_its_best_validation(tmp_path):
         '',  # pruned before any validation
         '55.0',
     ]
+
+
+def test_trials_csv_has_the_interval_of_each_trials_best_epoch(tmp_path):
+    from mmspml.engine.hooks import OptunaPruningHook
+
+    class Loop:
+        stop_training = False
+
+    class Runner:
+        train_loop = Loop()
+        epoch = 0
+
+    study = optuna.create_study(direction='maximize')
+    trial = study.ask()
+    hook = OptunaPruningHook(trial, monitor='spml/mAP_observed')
+    runner = Runner()
+    for epoch, (value, low, high) in enumerate(
+        [(60.0, 50.0, 70.0), (75.0, 66.0, 83.0), (70.0, 61.0, 79.0)], 1
+    ):
+        runner.epoch = epoch
+        hook.after_val_epoch(
+            runner,
+            {
+                'spml/mAP_observed': value,
+                'spml/mAP_observed_low': low,
+                'spml/mAP_observed_high': high,
+                'spml/mAP_observed_chance': 40.0,
+            },
+        )
+    study.tell(trial, max(hook.history))
+    path = write_trials_csv(study, str(tmp_path / 'trials.csv'))
+    with open(path) as f:
+        row = next(csv.DictReader(f))
+    assert float(row['value']) == 75.0
+    assert float(row['user_attrs_best_low']) == 66.0
+    assert float(row['user_attrs_best_high']) == 83.0
+    assert float(row['user_attrs_best_chance']) == 40.0

@@ -42,7 +42,11 @@ class OptunaPruningHook(Hook):
     trial should be pruned (``runner.train_loop.stop_training``).
 
     The hook only stops the run; the objective that started it sees
-    :attr:`pruned` and raises ``optuna.TrialPruned``.
+    :attr:`pruned` and raises ``optuna.TrialPruned``. At the trial's best
+    epoch so far it also records the metric's 95% interval and chance level
+    (``<monitor>_low``, ``_high``, ``_chance``, when the evaluator reports
+    them) as the trial's user attributes ``best_low``, ``best_high`` and
+    ``best_chance``, which ``trials.csv`` lists.
 
     Args:
         trial (optuna.trial.Trial | str): The trial, or the key that
@@ -80,6 +84,13 @@ class OptunaPruningHook(Hook):
             )
         value = float(metrics[self.monitor])
         self.history.append(value)
+        if value >= max(self.history):
+            # The interval and chance level of the trial's best epoch, for
+            # trials.csv (user_attrs_best_low / _high / _chance).
+            for end in ('low', 'high', 'chance'):
+                bound = metrics.get(f'{self.monitor}_{end}')
+                if bound is not None:
+                    self.trial.set_user_attr(f'best_{end}', float(bound))
         step = runner.epoch
         self.trial.report(value, step)
         if self.trial.should_prune():

@@ -183,3 +183,31 @@ def trust_report(
             )
         )
     return report
+
+
+def format_with_intervals(metrics: dict) -> str:
+    """Each mAP of ``metrics`` with its 95% interval and chance level, one
+    line each, for a tool's closing summary.
+
+    Args:
+        metrics (dict): Metric name -> value, as an evaluator returns them
+            (e.g. ``spml/mAP``, ``spml/mAP_low``, ``spml/mAP_high``,
+            ``spml/mAP_chance``).
+
+    Returns:
+        str: The lines; empty when no metric has an interval or chance
+        level.
+    """
+    lines = []
+    for key, value in metrics.items():
+        low, high = metrics.get(f'{key}_low'), metrics.get(f'{key}_high')
+        chance = metrics.get(f'{key}_chance')
+        if chance is None and low is None:
+            continue
+        line = f'{key} {value:.2f}'
+        if low is not None and high is not None:
+            line += f'  95% interval [{low:.2f}, {high:.2f}]'
+        if chance is not None:
+            line += f'  chance level {chance:.2f}'
+        lines.append(line)
+    return '\n'.join(lines)
