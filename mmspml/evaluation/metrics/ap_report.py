@@ -30,13 +30,13 @@ def frequency_only(
     Two signs, either enough: the spread of a class's logits over images
     (median over classes) is under a tenth of the spread of the class
     means (scores are a per-class constant, the class frequencies); or one
-    class is the top score of at least 90% of the images although it is
-    positive in fewer than half of its counted entries.
+    class is the top score of at least 90% of the images although it is a
+    (observed) positive of fewer than half of them.
 
     Args:
         scores (np.ndarray): N x C scores in [0, 1].
-        positive_rate (np.ndarray): Share of each class's counted entries
-            that are positives (NaN where none are counted).
+        positive_rate (np.ndarray): Share of the images of which each
+            class is a (observed) positive.
         classes (Sequence[str]): Class names for the evidence; indices
             when empty. Defaults to ().
 
@@ -62,7 +62,7 @@ def frequency_only(
     if top[best] >= 0.9 * num and np.isfinite(rate) and rate < 0.5:
         return True, (
             f'{name!r} is the top score of {top[best]} of {num} images '
-            f'but positive in {100 * rate:.0f}% of its counted entries'
+            f'but a positive of {100 * rate:.0f}% of them'
         )
     return False, ''
 
@@ -169,9 +169,7 @@ def trust_report(
                 'is mostly luck. Label more of their images.',
             )
         )
-    with np.errstate(invalid='ignore', divide='ignore'):
-        rate = pos / (pos + neg)
-    flagged, evidence = frequency_only(scores, rate, classes)
+    flagged, evidence = frequency_only(scores, pos / num, classes)
     if flagged:
         report.append(
             (
