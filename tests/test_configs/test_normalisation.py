@@ -24,7 +24,14 @@ MNIST = ([33.3] * 3, [78.6] * 3, True)
 IMAGENET_RGB = ([123.675, 116.28, 103.53], [58.395, 57.12, 57.375], True)
 # RegNet's pycls checkpoint expects BGR images; its config says so itself.
 IMAGENET_BGR = ([103.53, 116.28, 123.675], [57.375, 57.12, 58.395], False)
-PHOTO_DATASETS = ('coco2014', 'voc2012', 'nuswide', 'cub')
+PHOTO_DATASETS = (
+    'coco2014',
+    'voc2012',
+    'nuswide',
+    'cub',
+    'own-photos',
+    'own_photos',
+)
 
 METHOD_CONFIGS = sorted(
     osp.relpath(path, REPO)
