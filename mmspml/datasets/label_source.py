@@ -86,6 +86,10 @@ class LabelSource:
             return
         if observed in ('draw', 'dataset'):
             self._refuse_verified_negatives(on_verified_negatives)
+        elif observed == 'partial':
+            # Simulating partial labels reads gt_label as FULL labels; a
+            # file with verified negatives is already partial.
+            self._refuse_verified_negatives('error', simulated=True)
         self.rows = self._rows_with_positive(full, on_no_positive)
         self.full = (
             full if len(self.rows) == len(full) else full.take(self.rows)
@@ -169,10 +173,13 @@ class LabelSource:
             )
         return np.flatnonzero(counts > 0)
 
-    def _refuse_verified_negatives(self, on_verified_negatives: str) -> None:
+    def _refuse_verified_negatives(
+        self, on_verified_negatives: str, simulated: bool = False
+    ) -> None:
         """Single positives keep no verified negative: refuse a dataset
         that has some (its file's ``neg_label``), or drop them and say how
-        many with ``'drop'``."""
+        many with ``'drop'``. Simulated partial labels (``simulated``)
+        read ``gt_label`` as full labels, so such a file is refused."""
         partial = getattr(self.dataset, 'partial_labels', None)
         if partial is None or partial.states is None:
             return
@@ -186,6 +193,14 @@ class LabelSource:
             f'{count} verified negatives (neg_label) in {images} of '
             f'{len(partial)} images'
         )
+        if simulated:
+            raise ValueError(
+                f'{self.where}: the annotation file has {what}, so its '
+                'gt_label are partial, not full labels, and partial labels '
+                'cannot be simulated from them (known_frac would read every '
+                'unlabelled entry as a negative). Use its own labels: '
+                "known_frac='dataset'."
+            )
         if on_verified_negatives == 'error':
             raise ValueError(
                 f'{self.where}: the annotation file has {what}; single '

@@ -179,6 +179,11 @@ def test_single_positives_refuse_a_files_verified_negatives(mosaics):
     # The wrapper made for such files reads them as before.
     partial = PartialLabelDataset(cfg, known_frac='dataset', split='train')
     assert (partial.observed_labels == -1).sum() > 0
+    # Simulating partial labels from them would read gt_label as full.
+    with pytest.raises(ValueError) as info:
+        PartialLabelDataset(cfg, known_frac=0.1, split='train')
+    assert str(mosaics / 'negatives.json') in str(info.value)
+    assert "known_frac='dataset'" in str(info.value)
     with pytest.raises(ValueError, match="on_verified_negatives must be 'e"):
         SinglePositiveDataset(cfg, on_verified_negatives='keep')
 
