@@ -7,7 +7,7 @@ from typing import Dict
 
 import numpy as np
 
-from .metrics.spml_ap import f1_scores
+from .metrics.ap_functions import f1_scores
 
 
 def observed_positive_recall(

@@ -10,7 +10,7 @@ from sklearn.metrics import (
 )
 
 from mmspml.evaluation import SPMLAveragePrecision, average_precision
-from mmspml.evaluation.metrics.spml_ap import ap_table
+from mmspml.evaluation.metrics.ap_functions import ap_table
 
 
 def random_scores(n=200, c=15, seed=0, decimals=1):

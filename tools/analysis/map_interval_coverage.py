@@ -32,6 +32,7 @@ from mmspml.evaluation.metrics import (
 from mmspml.evaluation.metrics.ap_interval import (
     bootstrap_mean_ap,
     chance_average_precision,
+    mean_observed_ap,
 )
 from mmspml.evaluation.metrics.ap_report import trust_report
 from mmspml.utils.config_names import load_config
@@ -53,24 +54,16 @@ def draw_observed(full, rng, scheme, known, negatives):
     return observed
 
 
-def reduce_observed(ap, pos, neg):
-    """Mean AP over the classes with a positive and a negative."""
-    ap = np.where((pos > 0) & (neg > 0), ap, np.nan)
-    with np.errstate(invalid='ignore'):
-        counted = np.isfinite(ap).sum(axis=-1)
-        return np.where(counted > 0, np.nansum(ap, -1) / counted, np.nan)
-
-
 def flagged(scores, observed, classes, resamples):
     """The warnings trust_report gives for ``scores`` (short names)."""
     pos, neg = (observed == 1).sum(0), (observed == -1).sum(0)
     counted = (pos > 0) & (neg > 0)
     value = 100 * np.nanmean(observed_average_precision(scores, observed)[0])
-    chance = 100 * reduce_observed(
+    chance = 100 * mean_observed_ap(
         chance_average_precision(pos, neg), pos, neg
     )
     low, high = bootstrap_mean_ap(
-        scores, observed, reduce_observed, resamples, seed=0
+        scores, observed, mean_observed_ap, resamples, seed=0
     )
     report = trust_report(
         'mAP_observed',
@@ -147,13 +140,15 @@ def main() -> None:
             ap, _ = observed_average_precision(scores[rows], observed)
             values.append(100 * np.nanmean(ap))
             low, high = bootstrap_mean_ap(
-                scores[rows], observed, reduce_observed, args.resamples
+                scores[rows], observed, mean_observed_ap, args.resamples
             )
             widths.append(100 * (high - low))
             covered += 100 * low <= target <= 100 * high
             chances.append(
                 100
-                * reduce_observed(chance_average_precision(pos, neg), pos, neg)
+                * mean_observed_ap(
+                    chance_average_precision(pos, neg), pos, neg
+                )
             )
             for _ in range(args.random_per_draw):
                 noise = rng.random(observed.shape)

@@ -7,7 +7,8 @@ negative) in the observed mode. Counts enter as ``labels``: 1 a positive,
 -1 a negative, 0 an entry the AP does not count.
 """
 
-from typing import Optional
+import warnings
+from typing import Callable, Optional
 
 import numpy as np
 from scipy import sparse
@@ -224,3 +225,44 @@ def bootstrap_mean_ap(
     tail = 100 * (1 - level) / 2
     low, high = np.percentile(means, [tail, 100 - tail])
     return float(low), float(high)
+
+
+def mean_observed_ap(ap, pos, neg) -> np.ndarray:
+    """Mean AP over the classes with a positive and a negative (the rule
+    of ``mAP_observed``); NaN where no class has both.
+
+    Args:
+        ap (np.ndarray): ... x C AP.
+        pos (np.ndarray): ... x C positive counts.
+        neg (np.ndarray): ... x C negative counts.
+
+    Returns:
+        np.ndarray: The mean over the last axis.
+    """
+    ap = np.where((pos > 0) & (neg > 0), ap, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        return np.nanmean(ap, axis=-1)
+
+
+def mean_ap_rule(empty_class: str) -> Callable:
+    """The mean AP of the full mode: a class without positives counts as 0
+    (``'zero'``) or is left out (``'skip'``), as
+    :meth:`SPMLAveragePrecision.calculate`.
+
+    Args:
+        empty_class (str): ``'zero'`` or ``'skip'``.
+
+    Returns:
+        Callable: ``reduce(ap, pos, neg)`` as :func:`bootstrap_mean_ap`
+        takes it.
+    """
+
+    def reduce(ap, pos, neg):
+        if empty_class == 'zero':
+            return np.nan_to_num(ap, nan=0.0).mean(axis=-1)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)
+            return np.nanmean(ap, axis=-1)
+
+    return reduce

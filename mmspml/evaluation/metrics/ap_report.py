@@ -67,6 +67,46 @@ def frequency_only(
     return False, ''
 
 
+def sampling_warnings(labels: np.ndarray, observed: bool) -> List[str]:
+    """Warnings about how the evaluated labels were sampled.
+
+    Full mode (``observed=False``, 0/1 ``labels``): every image has exactly
+    one positive, likely single positives scored as full labels. Observed
+    mode (1/-1/0 ``labels``): every image with an observed positive has
+    exactly one, so positives were not sampled at random.
+
+    Args:
+        labels (np.ndarray): N x C labels.
+        observed (bool): Whether they are observed labels.
+
+    Returns:
+        list[str]: The warnings (none for fewer than 20 images).
+    """
+    num, num_classes = labels.shape
+    per_image = (labels == 1).sum(axis=1)
+    if num < 20:
+        return []
+    if not observed and num_classes >= 3 and (per_image == 1).all():
+        return [
+            f'SPMLAveragePrecision: every one of the {num} evaluated images '
+            'has exactly one positive label. If these are single positives '
+            'and not full labels, mAP counts every unlabelled entry as a '
+            "negative; use SPMLAveragePrecision(mode='observed') with "
+            'verified negatives (a PartialLabelDataset) instead.'
+        ]
+    if observed and (per_image[per_image > 0] == 1).all():
+        return [
+            'SPMLAveragePrecision: every evaluated image has exactly one '
+            'observed positive, so the positives were not sampled at '
+            'random (one per image, frequent classes under-observed): '
+            'mAP_observed measures ranking on these entries and can be '
+            'far from the mAP against full labels, a bias its interval '
+            'does not include (docs/partial_labels.md). Verify a random '
+            'sample of entries of some val images for an unbiased figure.'
+        ]
+    return []
+
+
 def trust_report(
     name: str,
     value: float,
