@@ -1,7 +1,7 @@
 """Train a model from an mmspml (or any mmpretrain) config.
 
 python tools/train.py configs/gr/gr_resnet18-half_1xb64_mnist-mosaic.py
-    [--work-dir DIR] [--resume [CKPT]]
+    [--work-dir DIR] [--resume [CKPT] | --overwrite]
     [--data-root DIR] [--amp] [--cfg-options key=value ...]
     [--launcher pytorch]
 """
@@ -11,11 +11,19 @@ import os
 import os.path as osp
 
 from mmengine.config import DictAction
+from mmengine.dist import is_main_process
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmspml  # noqa: F401  (registers mmspml's modules)
+from mmspml.engine.runner.work_dir import (
+    WorkDirLock,
+    describe_previous_run,
+    is_rank_zero,
+    remove_previous_run,
+)
 from mmspml.utils import (
+    ConfigError,
     close_distributed,
     set_data_root,
     setup_cpu_distributed,
@@ -42,13 +50,22 @@ def parse_args():
         help='folder of the dataset: replaces every data_root in the '
         'train/val/test datasets of the config',
     )
-    parser.add_argument(
+    previous_run = parser.add_mutually_exclusive_group()
+    previous_run.add_argument(
         '--resume',
         nargs='?',
         type=str,
         const='auto',
         help='resume from this checkpoint, or, without a value, from the '
         'latest checkpoint in the work dir',
+    )
+    previous_run.add_argument(
+        '--overwrite',
+        action='store_true',
+        help="start over in a work dir that holds another run's "
+        'checkpoints: its *.pth files and last_checkpoint are DELETED once '
+        'the new run is built, before it trains (logs and other files '
+        'stay). Without --resume or --overwrite such a work dir is refused',
     )
     parser.add_argument(
         '--amp',
@@ -145,17 +162,50 @@ def merge_args(cfg, args):
     return cfg
 
 
+def refuse_another_run(work_dir: str) -> None:
+    """Stop when ``work_dir`` holds another run's checkpoints, which this
+    run would replace as it saves, naming the three ways out."""
+    previous = describe_previous_run(work_dir)
+    if previous is not None:
+        raise ConfigError(
+            f"{work_dir} holds another run's {previous}: continue it with "
+            '--resume, start over in it with --overwrite (deletes them), or '
+            'give another --work-dir.'
+        )
+
+
 def main():
     args = parse_args()
     cfg = merge_args(load_config(args.config), args)
-    setup_cpu_distributed(cfg)
+    # One run per work dir (docs/checkpoints.md): rank 0 holds the lock
+    # from before anything is written there; the runner's train() finds it
+    # held by this process.
+    lock = WorkDirLock(cfg.work_dir)
     with suggest_registered_names(), stop_with_message('tools/train.py'):
-        runner = (
-            RUNNERS.build(cfg)
-            if 'runner_type' in cfg
-            else Runner.from_cfg(cfg)
-        )
-        runner.train()
+        if is_rank_zero(cfg.launcher):
+            lock.acquire()
+        try:
+            if not (cfg.get('resume') or args.overwrite):
+                refuse_another_run(cfg.work_dir)
+            setup_cpu_distributed(cfg)
+            runner = (
+                RUNNERS.build(cfg)
+                if 'runner_type' in cfg
+                else Runner.from_cfg(cfg)
+            )
+            if args.overwrite and is_main_process():
+                removed = remove_previous_run(
+                    cfg.work_dir, keep=cfg.get('load_from')
+                )
+                if removed:
+                    runner.logger.info(
+                        f"--overwrite: deleted the previous run's "
+                        f'{", ".join(map(osp.basename, removed))} from '
+                        f'{cfg.work_dir}.'
+                    )
+            runner.train()
+        finally:
+            lock.release()
     close_distributed()
 
 

@@ -14,9 +14,11 @@ from .checkpoint import (
     to_plain,
 )
 from .spml_runner import SPMLRunner
+from .work_dir import WorkDirLock
 
 __all__ = [
     'SPMLRunner',
+    'WorkDirLock',
     'CheckpointError',
     'UnsafeCheckpointError',
     'load_checkpoint_file',

@@ -37,6 +37,7 @@ from .checkpoint import (
     replace_atomically,
     route_pretrained_through_safe_loading,
 )
+from .work_dir import WorkDirLock, is_rank_zero
 
 # Console records that are noise for a user; the log file keeps them all.
 _QUIET_PREFIXES = (
@@ -129,6 +130,11 @@ class SPMLRunner(Runner):
     - A short epoch shows its progress: when ``default_hooks.logger.
       interval`` would log fewer than 3 lines an epoch, it is lowered to
       a quarter of the epoch (at least 1), once, with a log line.
+    - One run per work dir: rank 0 holds a :class:`~mmspml.engine.runner.
+      work_dir.WorkDirLock` on ``<work_dir>/.train.lock`` while
+      :meth:`train` runs (a runner built to resume takes it when built,
+      before it removes partial files), so a second run into the same work
+      dir stops at once with the pid and host of the first.
 
     Everything else is MMEngine's Runner. Configs select it with
     ``runner_type = 'SPMLRunner'`` (``configs/_base_/default_runtime.py``).
@@ -139,7 +145,8 @@ class SPMLRunner(Runner):
         **kwargs: The keyword arguments of
             :class:`mmengine.runner.Runner` (``model``, ``work_dir``,
             ``resume``...); with ``resume`` and an existing ``work_dir``,
-            rank 0 first removes the partial checkpoints there.
+            rank 0 first takes the work dir's lock and removes the partial
+            checkpoints there.
     """
 
     def __init__(self, *args, **kwargs):
@@ -148,17 +155,25 @@ class SPMLRunner(Runner):
         guard_protected_uses()
         work_dir, resume = kwargs.get('work_dir'), kwargs.get('resume')
         self._removed_partial = []
+        self._work_dir_lock = WorkDirLock(work_dir) if work_dir else None
         # Before MMEngine writes its log and config into the work dir: on a
-        # disk that a failed write filled, this frees the space first.
+        # disk that a failed write filled, this frees the space first. The
+        # lock first: a partial file may be another run's write.
         if (
             resume
-            and work_dir
+            and self._work_dir_lock is not None
             and osp.isdir(work_dir)
-            and int(os.environ.get('RANK', '0')) == 0
+            and is_rank_zero(kwargs.get('launcher', 'none'))
         ):
+            self._work_dir_lock.acquire()
             self._removed_partial = remove_partial_checkpoints(work_dir)
         self._resuming = None
-        super().__init__(*args, **kwargs)
+        try:
+            super().__init__(*args, **kwargs)
+        except BaseException:
+            if self._work_dir_lock is not None:
+                self._work_dir_lock.release()
+            raise
 
     @classmethod
     def from_cfg(cls, cfg) -> 'SPMLRunner':
@@ -180,6 +195,24 @@ class SPMLRunner(Runner):
             cfg = copy.deepcopy(cfg)
             cfg['test_cfg'] = cfg['test_evaluator'] = None
         return super().from_cfg(cfg)
+
+    def train(self):
+        """Train as MMEngine does, holding the work dir's lock on rank 0
+        (released when training ends or fails).
+
+        Returns:
+            nn.Module: The trained model.
+
+        Raises:
+            ConfigError: Another run holds the work dir's lock.
+        """
+        if self._work_dir_lock is not None and is_main_process():
+            self._work_dir_lock.acquire()
+        try:
+            return super().train()
+        finally:
+            if self._work_dir_lock is not None:
+                self._work_dir_lock.release()
 
     @property
     def trust_checkpoint(self) -> bool:
